@@ -1,0 +1,29 @@
+/** The contract between the hook workflow and the delivery activity: one call is one HTTP attempt. */
+
+export interface DeliveryRequest {
+  hookId: string;
+  projectId: string;
+  attempt: number;
+  targetUrl: string;
+  path?: string;
+  postAt: string;
+  createdAt: string;
+  data: unknown;
+  timeoutMs: number;
+  /** Whether a 202 starts an asynchronous wait for an ack (and the request carries ack/nack URLs). */
+  async: boolean;
+}
+
+export interface DeliveryResult {
+  outcome: 'success' | 'failure' | 'timeout' | 'async_pending';
+  /** The receiver said never to try again (410 Gone). */
+  permanent: boolean;
+  statusCode?: number;
+  responseBody?: string;
+  error?: string;
+  /** From a Retry-After header on 429/503: the next attempt waits at least this long. */
+  retryAfterMs?: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}

@@ -1,0 +1,93 @@
+/**
+ * The hook model shared by the API, the workflow and the activities. Pure types and constants only:
+ * workflow code imports this module, so it must stay free of I/O and non-determinism.
+ */
+
+export const HOOK_STATUSES = ['pending', 'retry', 'completed', 'failed', 'cancelled'] as const;
+export type HookStatus = (typeof HOOK_STATUSES)[number];
+
+/** Statuses from which a hook never moves on by itself. */
+export const FINISHED_STATUSES: readonly HookStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const ATTEMPT_OUTCOMES = [
+  'success',
+  'failure',
+  'timeout',
+  'async_pending',
+  'acked',
+  'nacked',
+  'async_timeout',
+] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+export const RETRY_STRATEGIES = ['fixed', 'exponential', 'schedule'] as const;
+export type RetryStrategy = (typeof RETRY_STRATEGIES)[number];
+
+export interface RetryPolicy {
+  strategy: RetryStrategy;
+  /** Total attempts including the first one. */
+  maxAttempts: number;
+  /** Base delay: the fixed delay, or the first delay of the exponential strategy. */
+  delaySecs: number;
+  backoffFactor: number;
+  maxDelaySecs: number;
+  /** 0..1: each delay is spread uniformly over ±jitter of itself. */
+  jitter: number;
+  /** Delays after attempt 1, 2, ...; the last one repeats. Used by the `schedule` strategy. */
+  scheduleSecs: number[];
+}
+
+export type RetryOverride = Partial<RetryPolicy>;
+
+export interface Attempt {
+  number: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outcome: AttemptOutcome;
+  statusCode?: number;
+  /** First 4 KiB of the response body. */
+  responseBody?: string;
+  error?: string;
+  ackDeadline?: string;
+  nackBody?: string;
+}
+
+/** Where a hook is delivered: a path on the project's base URL, or a free URL. */
+export type HookTarget = { path: string; url?: undefined } | { url: string; path?: undefined };
+
+/** Everything a hook workflow needs, fixed when the hook is scheduled. */
+export interface HookWorkflowInput {
+  hookId: string;
+  projectId: string;
+  target: HookTarget;
+  targetUrl: string;
+  data: unknown;
+  postAt: string;
+  createdAt: string;
+  /** The project's defaults merged with the hook's override. */
+  retry: RetryPolicy;
+  retryOverride?: RetryOverride;
+  async: boolean;
+  deliveryTimeoutMs: number;
+}
+
+/** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */
+export interface HookState {
+  id: string;
+  path?: string;
+  url?: string;
+  targetUrl: string;
+  data: unknown;
+  postAt: string;
+  status: HookStatus;
+  attempts: number;
+  nextAttemptAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  failureError?: string;
+  retryOverride?: RetryOverride;
+  async: boolean;
+  attemptHistory: Attempt[];
+}
