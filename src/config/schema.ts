@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { isValidSigningSecret } from '../activities/signing';
+import { retryOverrideSchema } from '../domain/retry-schema';
+
+export const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+export const projectConfigSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", at most 63 characters'),
+  apiKeyHashes: z
+    .array(z.string().regex(API_KEY_HASH_PATTERN, 'must be "sha256:" + 64 hex digits (see `npm run keygen`)'))
+    .min(1),
+  signingSecrets: z
+    .array(
+      z
+        .string()
+        .refine(isValidSigningSecret, 'must be "whsec_" + base64 of 24 to 64 bytes (see `npm run keygen`)'),
+    )
+    .min(1)
+    .describe(
+      'Every delivery carries one signature per secret, so a new secret can be added before the old one goes.',
+    ),
+  baseUrl: httpUrl.optional().describe('Hooks with a `path` are delivered to baseUrl + path.'),
+  allowUrlTargets: z.boolean().default(false),
+  asyncHooks: z.boolean().default(false),
+  deliveryTimeoutSecs: z.number().min(1).max(120).default(10),
+  maxDataBytes: z
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .default(64 * 1024),
+  retry: retryOverrideSchema.default({}),
+});
+
+const temporalConfigSchema = z.strictObject({
+  address: z.string().min(1).default('127.0.0.1:7233'),
+  namespace: z.string().min(1).default('hookrelay'),
+  taskQueue: z.string().min(1).default('hookrelay'),
+  /** Temporal Cloud API key; implies TLS. */
+  apiKey: z.string().min(1).optional(),
+  tls: z
+    .strictObject({
+      serverName: z.string().optional(),
+      serverRootCaPath: z.string().optional(),
+      clientCertPath: z.string().optional(),
+      clientKeyPath: z.string().optional(),
+    })
+    .refine((tls) => Boolean(tls.clientCertPath) === Boolean(tls.clientKeyPath), {
+      message: 'clientCertPath and clientKeyPath go together',
+    })
+    .optional(),
+});
+
+const devServerConfigSchema = z.strictObject({
+  port: z.int().min(1).max(65_535).default(7233),
+  uiPort: z.int().min(1).max(65_535).default(8233),
+});
+
+export const configSchema = z
+  .strictObject({
+    dataDir: z.string().min(1).default('data'),
+    api: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.int().min(0).max(65_535).default(3000),
+      })
+      .prefault({}),
+    temporal: temporalConfigSchema.prefault({}),
+    devServer: devServerConfigSchema.prefault({}),
+    projects: z.array(projectConfigSchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    const seenIds = new Set<string>();
+    const seenKeys = new Set<string>();
+    config.projects.forEach((project, index) => {
+      if (seenIds.has(project.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['projects', index, 'id'],
+          message: `duplicate project id "${project.id}"`,
+        });
+      }
+      seenIds.add(project.id);
+      project.apiKeyHashes.forEach((hash, keyIndex) => {
+        if (seenKeys.has(hash)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['projects', index, 'apiKeyHashes', keyIndex],
+            message: 'an API key belongs to exactly one project',
+          });
+        }
+        seenKeys.add(hash);
+      });
+      if (!project.baseUrl && !project.allowUrlTargets) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['projects', index, 'baseUrl'],
+          message: 'required unless allowUrlTargets is true: hooks need somewhere to go',
+        });
+      }
+    });
+  });
+
+export type AppConfig = z.output<typeof configSchema>;
+export type ProjectConfig = z.output<typeof projectConfigSchema>;
+export type TemporalConfig = AppConfig['temporal'];

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hashApiKey } from '../../src/config/api-keys';
+import { ConfigError, loadConfig } from '../../src/config/load';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+
+describe('configuration', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hookrelay-config-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function writeConfig(name: string, content: string): Promise<string> {
+    const file = path.join(dir, name);
+    await writeFile(file, content);
+    return file;
+  }
+
+  const validProject = {
+    id: 'shop',
+    apiKeyHashes: [hashApiKey('k1')],
+    signingSecrets: [SECRET],
+    baseUrl: 'https://shop.example/hooks',
+  };
+
+  it('loads the documented example file with its defaults', async () => {
+    const { config, file, devCredentials } = await loadConfig({
+      env: { HOOKRELAY_CONFIG: 'hookrelay.example.yaml' },
+      cwd: REPO_ROOT,
+    });
+    assert.equal(file, path.join(REPO_ROOT, 'hookrelay.example.yaml'));
+    assert.equal(devCredentials, undefined);
+    assert.equal(config.projects[0]?.id, 'shop');
+    assert.equal(config.projects[0].maxDataBytes, 65536);
+    assert.equal(config.temporal.namespace, 'hookrelay');
+    assert.equal(config.dataDir, path.join(REPO_ROOT, 'data'));
+  });
+
+  it('lets environment variables override the file', async () => {
+    const file = await writeConfig('env.json', JSON.stringify({ projects: [validProject] }));
+    const { config } = await loadConfig({
+      env: {
+        HOOKRELAY_CONFIG: file,
+        TEMPORAL_ADDRESS: 'temporal.internal:7233',
+        TEMPORAL_NAMESPACE: 'prod',
+        HOOKRELAY_API_PORT: '8443',
+        HOOKRELAY_API_HOST: '0.0.0.0',
+      },
+      cwd: dir,
+    });
+    assert.equal(config.temporal.address, 'temporal.internal:7233');
+    assert.equal(config.temporal.namespace, 'prod');
+    assert.equal(config.api.port, 8443);
+    assert.equal(config.api.host, '0.0.0.0');
+  });
+
+  it('names every bad field', async () => {
+    const file = await writeConfig(
+      'bad.yaml',
+      [
+        'api: { port: "eighty" }',
+        'projects:',
+        '  - id: Shop!',
+        '    apiKeyHashes: [plain-text-key]',
+        '    signingSecrets: [not-a-secret]',
+        '    retry: { strategy: sometimes }',
+      ].join('\n'),
+    );
+    await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      for (const field of [
+        'api.port',
+        'projects[0].id',
+        'projects[0].apiKeyHashes[0]',
+        'projects[0].signingSecrets[0]',
+        'projects[0].retry.strategy',
+      ]) {
+        assert.ok(error.message.includes(field), `${field} missing from:\n${error.message}`);
+      }
+      return true;
+    });
+  });
+
+  it('requires a baseUrl unless free URLs are allowed, and unique ids and keys', async () => {
+    const file = await writeConfig(
+      'dupes.json',
+      JSON.stringify({ projects: [{ ...validProject, baseUrl: undefined }, { ...validProject }] }),
+    );
+    await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), (error: Error) => {
+      assert.match(error.message, /projects\[0\]\.baseUrl/);
+      assert.match(error.message, /projects\[1\]\.id: duplicate project id "shop"/);
+      assert.match(error.message, /projects\[1\]\.apiKeyHashes\[0\]/);
+      return true;
+    });
+  });
+
+  it('reports unparsable files and missing files clearly', async () => {
+    const file = await writeConfig('broken.yaml', 'projects: [\n');
+    await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), /is not valid YAML/);
+    await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: 'nope.yaml' }, cwd: dir }), /does not exist/);
+  });
+
+  it('creates a dev project without a config file, with credentials stable across restarts', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'hookrelay-dev-'));
+    try {
+      const first = await loadConfig({ env: {}, cwd });
+      const second = await loadConfig({ env: {}, cwd });
+      assert.ok(first.devCredentials);
+      assert.deepEqual(second.devCredentials, first.devCredentials);
+      assert.equal(first.config.projects[0]?.id, 'dev');
+      assert.deepEqual(first.config.projects[0].apiKeyHashes, [hashApiKey(first.devCredentials.apiKey)]);
+      assert.equal(first.config.projects[0].allowUrlTargets, true);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});
