@@ -1,0 +1,62 @@
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import { Agent } from 'undici';
+import { createDeliveryActivities } from '../activities';
+import type { AppConfig } from '../config/schema';
+import { VERSION } from '../version';
+
+const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Bundles the workflow code once; every worker started in this process reuses the bundle. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger });
+}
+
+export interface HookWorkerOptions {
+  connection: NativeConnection;
+  config: Pick<AppConfig, 'projects' | 'temporal'>;
+  workflowBundle: WorkflowBundle;
+}
+
+/** A worker polling the hook task queue until stopped. */
+export interface RunningWorker {
+  /** Settles when the worker has stopped: after stop(), or by itself on a fatal error. */
+  readonly done: Promise<void>;
+  /** Stops polling, lets in-flight tasks finish, and resolves once the worker is down. */
+  stop(): Promise<void>;
+}
+
+export async function startHookWorker({
+  connection,
+  config,
+  workflowBundle,
+}: HookWorkerOptions): Promise<RunningWorker> {
+  const secretsByProject = new Map(config.projects.map((project) => [project.id, project.signingSecrets]));
+  // Keep-alive connections shared by every attempt this worker makes.
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+  const activities = createDeliveryActivities({
+    signingSecrets: (projectId) => secretsByProject.get(projectId),
+    userAgent: `hookrelay/${VERSION}`,
+    dispatcher,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle,
+    activities,
+  });
+  const done = worker.run().finally(() => dispatcher.close());
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

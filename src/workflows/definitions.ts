@@ -1,0 +1,15 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { HookState } from '../domain/hook';
+
+/** The hook as it stands: answered by the running workflow, never stale. */
+export const hookStateQuery = defineQuery<HookState>('hookState');
+
+/**
+ * Cancels a pending or retrying hook and answers with its final state. An update rather than a signal
+ * so that the caller learns synchronously whether the cancel took effect; an attempt already in flight
+ * is allowed to finish first, and if it succeeds the cancel is refused.
+ */
+export const cancelHookUpdate = defineUpdate<HookState>('cancelHook');
+
+/** ApplicationFailure type the workflow raises when an operation does not fit the hook's status. */
+export const HOOK_STATE_CONFLICT = 'HookStateConflict';
