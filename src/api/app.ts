@@ -1,0 +1,65 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { ProjectConfig } from '../config/schema';
+import type { HookStore } from '../temporal/hook-store';
+import { VERSION } from '../version';
+import { ApiError, errorHandler } from './errors';
+import { healthRoutes } from './routes/health';
+import { hookRoutes } from './routes/hooks';
+
+export interface AppOptions {
+  store: HookStore;
+  projects: readonly ProjectConfig[];
+  logger: FastifyBaseLogger | false;
+}
+
+/** Room for the envelope around the largest `data` a project accepts. */
+const BODY_OVERHEAD_BYTES = 64 * 1024;
+
+export async function buildApp({ store, projects, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: Math.max(...projects.map((project) => project.maxDataBytes)) + BODY_OVERHEAD_BYTES,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
+  app.removeContentTypeParser('text/plain');
+  app.setNotFoundHandler((request) => {
+    throw new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hookrelay',
+        version: VERSION,
+        description: 'Schedules webhooks and delivers them signed, retried and recorded attempt by attempt.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes, { store });
+  await app.register(hookRoutes, { store, projects });
+  return app;
+}

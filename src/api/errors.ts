@@ -1,0 +1,76 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { HookConflictError, HookNotFoundError } from '../temporal/hook-store';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error the API answers with as `{"error": {"code", "message", "details"?}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+/** Fastify's own request errors, by code, and what the API answers for each. */
+const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send the body as application/json'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [
+    400,
+    'invalid_json',
+    'the body is empty but the content type is application/json',
+  ],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request'],
+};
+
+export function toApiError(error: FastifyError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as FastifyError).validationContext;
+    const details = error.validation.map((issue) => ({
+      field: issue.instancePath.slice(1).replaceAll('/', '.') || (where ?? 'body'),
+      message: issue.message ?? 'is invalid',
+    }));
+    return new ApiError(400, 'validation_failed', `invalid ${where ?? 'request'}`, details);
+  }
+  if (error instanceof HookNotFoundError) return new ApiError(404, 'not_found', error.message);
+  if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);
+  const known = 'code' in error ? FASTIFY_ERRORS[error.code] : undefined;
+  if (known) return new ApiError(known[0], known[1], known[2] ?? error.message);
+  if (error instanceof SyntaxError) return new ApiError(400, 'invalid_json', error.message);
+  if (isTemporalUnavailable(error)) {
+    return new ApiError(
+      503,
+      'unavailable',
+      'the workflow engine or its workers did not answer in time; retry',
+    );
+  }
+  return new ApiError(500, 'internal', 'internal error');
+}
+
+export function errorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const apiError = toApiError(error);
+  if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+  return reply.status(apiError.statusCode).send({
+    error: { code: apiError.code, message: apiError.message, details: apiError.details },
+  });
+}
+
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), as the Temporal client reports them. */
+function isTemporalUnavailable(error: Error): boolean {
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  return code === 14 || code === 4;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ATTEMPT_OUTCOMES, HOOK_STATUSES } from '../domain/hook';
+import { MAX_POST_IN_MS, parseDuration } from '../domain/duration';
+import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN, resolveLocalTime } from '../domain/local-time';
+import { retryOverrideSchema } from '../domain/retry-schema';
+
+/**
+ * The HTTP contract in one place: these schemas validate requests, type the handlers and generate the
+ * OpenAPI document.
+ */
+
+const TIME_MODES = ['postIn', 'postAt', 'postAtLocal'] as const;
+
+export const createHookBodySchema = z
+  .strictObject({
+    path: z
+      .string()
+      .max(2048)
+      .regex(/^\//, 'must start with "/"')
+      .refine((path) => !/(^|\/)\.{1,2}(\/|\?|#|$)/.test(path), 'must not contain "." or ".." segments')
+      .optional()
+      .describe("Appended to the project's baseUrl."),
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' })
+      .max(2048)
+      .optional()
+      .describe('Absolute target URL; only for projects that allow free URLs.'),
+    postIn: z
+      .string()
+      .refine((text) => parseDuration(text) !== null, 'must look like "30s", "1h30m" or "1d2h30m45s"')
+      .refine((text) => (parseDuration(text) ?? 0) <= MAX_POST_IN_MS, 'must be at most 365 days')
+      .optional()
+      .describe('Delay from now: "30s", "1h30m", "1d2h30m45s" (at most 365 days).'),
+    postAt: z.iso
+      .datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' })
+      .optional()
+      .describe('Absolute due time; a past time means now.'),
+    postAtLocal: z
+      .string()
+      .regex(LOCAL_DATE_TIME_PATTERN, 'must look like YYYY-MM-DDTHH:MM:SS')
+      .optional()
+      .describe(
+        'Wall-clock due time in `timezone`. In a DST gap it moves forward; in a fold it takes the earlier instant.',
+      ),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Paris"')
+      .optional(),
+    data: z.json().optional().describe('Any JSON; delivered as `data`. Defaults to null.'),
+    retryOverride: retryOverrideSchema.optional(),
+    async: z.boolean().optional().describe("Overrides the project's async-hooks setting."),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.path === undefined) === (body.url === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of "path" and "url"' });
+    }
+    const modes = TIME_MODES.filter((mode) => body[mode] !== undefined);
+    if (modes.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [modes[1] ?? 'postIn'],
+        message: `give exactly one of "postIn", "postAt" and "postAtLocal"${modes.length ? ` (got ${modes.join(', ')})` : ''}`,
+      });
+    }
+    if ((body.postAtLocal === undefined) !== (body.timezone === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [body.timezone === undefined ? 'timezone' : 'postAtLocal'],
+        message: '"postAtLocal" and "timezone" go together',
+      });
+    } else if (body.postAtLocal !== undefined && body.timezone !== undefined) {
+      try {
+        resolveLocalTime(body.postAtLocal, body.timezone);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['postAtLocal'], message: (error as Error).message });
+      }
+    }
+  })
+  .meta({ id: 'CreateHook' });
+
+export type CreateHookBody = z.output<typeof createHookBodySchema>;
+
+export const attemptSchema = z
+  .object({
+    number: z.int(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    durationMs: z.number(),
+    outcome: z.enum(ATTEMPT_OUTCOMES),
+    statusCode: z.int().optional(),
+    responseBody: z.string().optional().describe('First 4 KiB of the response body.'),
+    error: z.string().optional(),
+    ackDeadline: z.string().optional(),
+    nackBody: z.string().optional(),
+  })
+  .meta({ id: 'Attempt' });
+
+export const hookSchema = z
+  .object({
+    id: z.string(),
+    path: z.string().optional(),
+    url: z.string().optional(),
+    targetUrl: z.string(),
+    data: z.unknown(),
+    postAt: z.string(),
+    status: z.enum(HOOK_STATUSES),
+    attempts: z.int(),
+    nextAttemptAt: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().optional(),
+    failureError: z.string().optional(),
+    retryOverride: retryOverrideSchema.optional(),
+    async: z.boolean(),
+    attemptHistory: z.array(attemptSchema),
+  })
+  .meta({ id: 'Hook' });
+
+export const hookEnvelopeSchema = z.object({ data: hookSchema });
+
+export const hookParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
+export const idempotencyHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('A repeated key returns the hook the first request created (200) instead of a new one.'),
+});
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
