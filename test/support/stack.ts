@@ -1,0 +1,168 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/api/app';
+import { generateApiKey, hashApiKey } from '../../src/config/api-keys';
+import { type AppConfig, configSchema } from '../../src/config/schema';
+import { generateSigningSecret } from '../../src/activities/signing';
+import type { DevServer } from '../../src/devserver/dev-server';
+import { startHookDevServer } from '../../src/devserver/hook-dev-server';
+import { freePort } from '../../src/devserver/ports';
+import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
+import type { HookState } from '../../src/domain/hook';
+import { createLogger } from '../../src/lib/logger';
+import { connectClient, connectWorker } from '../../src/temporal/connection';
+import { HookStore } from '../../src/temporal/hook-store';
+import { bundleWorkflows, type RunningWorker, startHookWorker } from '../../src/worker/create-worker';
+import { installTemporalRuntime } from '../../src/worker/runtime';
+
+export interface TestProject {
+  id: string;
+  apiKey: string;
+  signingSecret: string;
+}
+
+export interface TestProjectSpec {
+  id: string;
+  baseUrl?: string;
+  allowUrlTargets?: boolean;
+  asyncHooks?: boolean;
+  maxDataBytes?: number;
+  deliveryTimeoutSecs?: number;
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+let runtimeInstalled = false;
+
+/**
+ * A real embedded stack for integration tests: a Temporal dev server on free ports in a temp folder,
+ * a worker, and the API (used through `app.inject`, no socket needed).
+ */
+export class TestStack {
+  private worker: RunningWorker | undefined;
+
+  private constructor(
+    readonly config: AppConfig,
+    readonly projects: Record<string, TestProject>,
+    readonly devServer: DevServer,
+    readonly client: Client,
+    readonly app: FastifyInstance,
+    private readonly workerConnection: NativeConnection,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(projectSpecs: TestProjectSpec[]): Promise<TestStack> {
+    if (!runtimeInstalled) {
+      installTemporalRuntime(
+        createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
+      );
+      runtimeInstalled = true;
+    }
+    bundle ??= bundleWorkflows();
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'hookrelay-test-'));
+    const projects = Object.fromEntries(
+      projectSpecs.map((spec) => [
+        spec.id,
+        { id: spec.id, apiKey: generateApiKey(), signingSecret: generateSigningSecret() },
+      ]),
+    );
+    const devServer = await startHookDevServer({
+      binary: await obtainTemporalCli(),
+      dataDir,
+      port: await freePort(),
+      namespace: 'hookrelay-test',
+    });
+    const config = configSchema.parse({
+      dataDir,
+      temporal: { address: devServer.address, namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
+      projects: projectSpecs.map((spec) => ({
+        ...spec,
+        apiKeyHashes: [hashApiKey(projects[spec.id]?.apiKey ?? '')],
+        signingSecrets: [projects[spec.id]?.signingSecret],
+      })),
+    });
+    const client = await connectClient(config.temporal);
+    const app = await buildApp({
+      store: new HookStore(client, config.temporal.taskQueue),
+      projects: config.projects,
+      logger: false,
+    });
+    const workerConnection = await connectWorker(config.temporal);
+    const stack = new TestStack(config, projects, devServer, client, app, workerConnection, dataDir);
+    await stack.startWorker();
+    return stack;
+  }
+
+  async startWorker(): Promise<void> {
+    if (this.worker) return;
+    this.worker = await startHookWorker({
+      connection: this.workerConnection,
+      config: this.config,
+      workflowBundle: await (bundle as Promise<WorkflowBundle>),
+    });
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.stop();
+    this.worker = undefined;
+  }
+
+  /** An API request as the given project. */
+  request(
+    projectId: string,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    const apiKey = this.projects[projectId]?.apiKey ?? 'unknown';
+    return this.app.inject({
+      method,
+      url,
+      headers: { 'x-api-key': apiKey, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  }
+
+  async schedule(projectId: string, body: Record<string, unknown>): Promise<HookState> {
+    const response = await this.request(projectId, 'POST', '/v1/hooks', body);
+    if (response.statusCode !== 201)
+      throw new Error(`schedule failed: ${response.statusCode} ${response.body}`);
+    return response.json<{ data: HookState }>().data;
+  }
+
+  async getHook(projectId: string, hookId: string): Promise<HookState> {
+    const response = await this.request(projectId, 'GET', `/v1/hooks/${hookId}`);
+    if (response.statusCode !== 200) throw new Error(`get failed: ${response.statusCode} ${response.body}`);
+    return response.json<{ data: HookState }>().data;
+  }
+
+  /** Polls the hook until `predicate` holds, or fails after the timeout with the last state seen. */
+  async waitForHook(
+    projectId: string,
+    hookId: string,
+    predicate: (hook: HookState) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<HookState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hook = await this.getHook(projectId, hookId);
+      if (predicate(hook)) return hook;
+      if (Date.now() > deadline)
+        throw new Error(`hook never reached the expected state: ${JSON.stringify(hook)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorker();
+    await this.app.close();
+    await this.client.connection.close();
+    await this.workerConnection.close();
+    await this.devServer.stop();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
