@@ -1,5 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { type Dispatcher, request } from 'undici';
+import { callbackUrls, signCallbackToken } from '../callbacks/token';
+import { asyncTimeoutSecs, CALLBACK_GRACE_MS, MAX_ASYNC_TIMEOUT_SECS } from '../domain/async-ack';
 import type { DeliveryRequest, DeliveryResult } from '../domain/delivery';
 import { parseRetryAfter } from '../domain/retry-after';
 import { signPayload } from './signing';
@@ -13,11 +15,13 @@ export interface DeliveryDependencies {
   userAgent: string;
   /** Connection pool shared by all attempts of this worker. */
   dispatcher: Dispatcher;
+  /** Where receivers of async hooks send acks, and the secret their tokens are signed with. */
+  callbacks: { publicUrl: string; secret: string };
 }
 
 type Outcome = Pick<
   DeliveryResult,
-  'outcome' | 'permanent' | 'statusCode' | 'responseBody' | 'error' | 'retryAfterMs'
+  'outcome' | 'permanent' | 'statusCode' | 'responseBody' | 'error' | 'retryAfterMs' | 'asyncTimeoutSecs'
 >;
 
 export function createDeliveryActivities(deps: DeliveryDependencies) {
@@ -45,6 +49,7 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signPayload({ secrets, msgId: req.hookId, timestamp, body }),
         'hook-attempt': String(req.attempt),
+        ...(req.async ? asyncHeaders(deps.callbacks, req, startedAt) : {}),
       };
 
       const outcome = await post(deps.dispatcher, req, headers, body);
@@ -79,14 +84,32 @@ async function post(
   }
 }
 
+/** The ack/nack URLs; their token outlives the longest wait the receiver may ask for. */
+function asyncHeaders(
+  callbacks: DeliveryDependencies['callbacks'],
+  req: DeliveryRequest,
+  startedAt: Date,
+): Record<string, string> {
+  const expiresAtMs = startedAt.getTime() + req.timeoutMs + MAX_ASYNC_TIMEOUT_SECS * 1000 + CALLBACK_GRACE_MS;
+  const token = signCallbackToken(
+    {
+      hookId: req.hookId,
+      projectId: req.projectId,
+      attempt: req.attempt,
+      expiresAt: Math.ceil(expiresAtMs / 1000),
+    },
+    callbacks.secret,
+  );
+  const urls = callbackUrls(callbacks.publicUrl, token);
+  return { 'hook-ack-url': urls.ack, 'hook-nack-url': urls.nack };
+}
+
 function classify(statusCode: number, headers: Dispatcher.ResponseData['headers'], async: boolean): Outcome {
-  if (statusCode >= 200 && statusCode < 300) {
-    return {
-      outcome: async && statusCode === 202 ? 'async_pending' : 'success',
-      permanent: false,
-      statusCode,
-    };
+  if (async && statusCode === 202) {
+    const asyncTimeout = asyncTimeoutSecs(header(headers, 'hook-async-timeout'));
+    return { outcome: 'async_pending', permanent: false, statusCode, asyncTimeoutSecs: asyncTimeout };
   }
+  if (statusCode >= 200 && statusCode < 300) return { outcome: 'success', permanent: false, statusCode };
   if (statusCode === 410) return { outcome: 'failure', permanent: true, statusCode };
   if (statusCode >= 300 && statusCode < 400) {
     const location = header(headers, 'location');

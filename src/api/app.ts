@@ -12,22 +12,31 @@ import type { ProjectConfig } from '../config/schema';
 import type { HookStore } from '../temporal/hook-store';
 import { VERSION } from '../version';
 import { ApiError, errorHandler } from './errors';
+import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { hookRoutes } from './routes/hooks';
 
 export interface AppOptions {
   store: HookStore;
   projects: readonly ProjectConfig[];
+  callbackSecret: string;
   logger: FastifyBaseLogger | false;
 }
 
 /** Room for the envelope around the largest `data` a project accepts. */
 const BODY_OVERHEAD_BYTES = 64 * 1024;
 
-export async function buildApp({ store, projects, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  store,
+  projects,
+  callbackSecret,
+  logger,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: Math.max(...projects.map((project) => project.maxDataBytes)) + BODY_OVERHEAD_BYTES,
+    // Callback tokens travel in the path and are longer than Fastify's default 100 characters.
+    maxParamLength: 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -61,5 +70,6 @@ export async function buildApp({ store, projects, logger }: AppOptions): Promise
 
   await app.register(healthRoutes, { store });
   await app.register(hookRoutes, { store, projects });
+  await app.register(callbackRoutes, { store, callbackSecret });
   return app;
 }

@@ -15,6 +15,7 @@ export async function startApi(config: AppConfig, logger: PinoLogger): Promise<R
   const app = await buildApp({
     store: new HookStore(client, config.temporal.taskQueue),
     projects: config.projects,
+    callbackSecret: config.callbackSecret,
     logger,
   });
   const url = await app.listen({ host: config.api.host, port: config.api.port });

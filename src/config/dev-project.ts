@@ -2,17 +2,19 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { generateSigningSecret, isValidSigningSecret } from '../activities/signing';
-import { generateApiKey, hashApiKey } from './api-keys';
+import { generateApiKey, generateCallbackSecret, hashApiKey } from './api-keys';
 
 /** The credentials of the project `npm start` creates when there is no config file. */
 export interface DevCredentials {
   apiKey: string;
   signingSecret: string;
+  callbackSecret: string;
 }
 
 const credentialsSchema = z.object({
   apiKey: z.string().min(16),
   signingSecret: z.string().refine(isValidSigningSecret),
+  callbackSecret: z.string().min(32),
 });
 
 export const DEV_PROJECT_ID = 'dev';
@@ -30,7 +32,11 @@ export async function loadDevCredentials(dataDir: string): Promise<DevCredential
       throw new Error(`${file} is unreadable; delete it to get new dev credentials`, { cause: error });
     }
   }
-  const credentials: DevCredentials = { apiKey: generateApiKey(), signingSecret: generateSigningSecret() };
+  const credentials: DevCredentials = {
+    apiKey: generateApiKey(),
+    signingSecret: generateSigningSecret(),
+    callbackSecret: generateCallbackSecret(),
+  };
   await mkdir(dataDir, { recursive: true });
   // 'wx' fails if another process created the file in the meantime; then its credentials win.
   try {

@@ -23,6 +23,8 @@ const ENV_FIELDS: Record<string, readonly string[]> = {
   HOOKRELAY_DATA_DIR: ['dataDir'],
   HOOKRELAY_API_HOST: ['api', 'host'],
   HOOKRELAY_API_PORT: ['api', 'port'],
+  HOOKRELAY_PUBLIC_URL: ['api', 'publicUrl'],
+  HOOKRELAY_CALLBACK_SECRET: ['callbackSecret'],
   HOOKRELAY_DEV_SERVER_PORT: ['devServer', 'port'],
   HOOKRELAY_DEV_SERVER_UI_PORT: ['devServer', 'uiPort'],
   TEMPORAL_ADDRESS: ['temporal', 'address'],
@@ -56,6 +58,7 @@ export async function loadConfig(
     const dataDir = path.resolve(cwd, typeof raw.dataDir === 'string' ? raw.dataDir : 'data');
     devCredentials = await loadDevCredentials(dataDir);
     raw.projects = [devProjectConfig(devCredentials, env.HOOKRELAY_DEV_BASE_URL ?? 'http://127.0.0.1:8080')];
+    raw.callbackSecret ??= devCredentials.callbackSecret;
   }
 
   const parsed = configSchema.safeParse(raw);

@@ -66,8 +66,14 @@ export const configSchema = z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.int().min(0).max(65_535).default(3000),
+        /** Base of the ack/nack URLs receivers call; defaults to the address the API listens on. */
+        publicUrl: httpUrl.optional(),
       })
       .prefault({}),
+    callbackSecret: z
+      .string()
+      .min(32, 'must be at least 32 characters (see `npm run keygen`)')
+      .describe('Signs the tokens in ack/nack URLs; every API and worker process needs the same one.'),
     temporal: temporalConfigSchema.prefault({}),
     devServer: devServerConfigSchema.prefault({}),
     projects: z.array(projectConfigSchema).min(1),
@@ -102,7 +108,18 @@ export const configSchema = z
         });
       }
     });
-  });
+  })
+
+  .transform((config) => ({
+    ...config,
+    api: { ...config.api, publicUrl: config.api.publicUrl ?? listenUrl(config.api.host, config.api.port) },
+  }));
+
+/** The URL of the API as this machine reaches it: a wildcard listen address means loopback. */
+function listenUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
 
 export type AppConfig = z.output<typeof configSchema>;
 export type ProjectConfig = z.output<typeof projectConfigSchema>;

@@ -23,6 +23,8 @@ export interface DeliveryResult {
   error?: string;
   /** From a Retry-After header on 429/503: the next attempt waits at least this long. */
   retryAfterMs?: number;
+  /** For `async_pending`: how long the receiver asked us to wait for its ack (hook-async-timeout). */
+  asyncTimeoutSecs?: number;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -6,10 +6,16 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { CALLBACK_MEMO_KEY, type CallbackMemo, type CallbackSignal } from '../domain/async-ack';
 import type { HookState, HookWorkflowInput } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { stableStringify } from '../lib/stable-json';
-import { cancelHookUpdate, HOOK_STATE_CONFLICT, hookStateQuery } from '../workflows/definitions';
+import {
+  callbackSignal,
+  cancelHookUpdate,
+  HOOK_STATE_CONFLICT,
+  hookStateQuery,
+} from '../workflows/definitions';
 import type { hookWorkflow } from '../workflows/hook.workflow';
 import {
   HookAttempts,
@@ -103,6 +109,28 @@ export class HookStore {
     // No running workflow took the update: either the hook does not exist, or it has already finished.
     const hook = await this.get(projectId, hookId);
     throw new HookConflictError(`hook is ${hook.status} and can no longer be cancelled`);
+  }
+
+  /**
+   * What an ack/nack is judged against: the hook's status and the callback memo its workflow publishes.
+   * Both come from Temporal's own records, so this works while every worker is down.
+   */
+  async callbackState(
+    projectId: string,
+    hookId: string,
+  ): Promise<{ cancelled: boolean; memo?: CallbackMemo }> {
+    const handle = this.client.workflow.getHandle(hookWorkflowId(projectId, hookId));
+    const description = await this.withNotFound(() => handle.describe());
+    return {
+      cancelled: description.typedSearchAttributes.get(HookStatusKey) === 'cancelled',
+      memo: description.memo?.[CALLBACK_MEMO_KEY] as CallbackMemo | undefined,
+    };
+  }
+
+  /** Hands an ack/nack to the workflow; Temporal keeps the signal until a worker applies it. */
+  async sendCallback(projectId: string, hookId: string, signal: CallbackSignal): Promise<void> {
+    const handle = this.client.workflow.getHandle(hookWorkflowId(projectId, hookId));
+    await this.withNotFound(() => handle.signal(callbackSignal, signal));
   }
 
   /** True when the Temporal frontend answers. */

@@ -19,7 +19,7 @@ export function bundleWorkflows(): Promise<WorkflowBundle> {
 
 export interface HookWorkerOptions {
   connection: NativeConnection;
-  config: Pick<AppConfig, 'projects' | 'temporal'>;
+  config: Pick<AppConfig, 'projects' | 'temporal' | 'api' | 'callbackSecret'>;
   workflowBundle: WorkflowBundle;
 }
 
@@ -43,6 +43,7 @@ export async function startHookWorker({
     signingSecrets: (projectId) => secretsByProject.get(projectId),
     userAgent: `hookrelay/${VERSION}`,
     dispatcher,
+    callbacks: { publicUrl: config.api.publicUrl, secret: config.callbackSecret },
   });
   const worker = await Worker.create({
     connection,

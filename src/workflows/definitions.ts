@@ -1,4 +1,5 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CallbackSignal } from '../domain/async-ack';
 import type { HookState } from '../domain/hook';
 
 /** The hook as it stands: answered by the running workflow, never stale. */
@@ -10,6 +11,12 @@ export const hookStateQuery = defineQuery<HookState>('hookState');
  * is allowed to finish first, and if it succeeds the cancel is refused.
  */
 export const cancelHookUpdate = defineUpdate<HookState>('cancelHook');
+
+/**
+ * An ack or nack from the receiver of an async hook. A signal, not an update: Temporal stores it even
+ * while no worker runs, and the workflow applies it when one returns.
+ */
+export const callbackSignal = defineSignal<[CallbackSignal]>('callback');
 
 /** ApplicationFailure type the workflow raises when an operation does not fit the hook's status. */
 export const HOOK_STATE_CONFLICT = 'HookStateConflict';

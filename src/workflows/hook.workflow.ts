@@ -7,9 +7,17 @@ import {
   proxyActivities,
   setHandler,
   TimeoutFailure,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../activities/deliver';
+import {
+  CALLBACK_GRACE_MS,
+  CALLBACK_MEMO_KEY,
+  type CallbackMemo,
+  type CallbackPhase,
+  type CallbackSignal,
+} from '../domain/async-ack';
 import type { DeliveryResult } from '../domain/delivery';
 import {
   type Attempt,
@@ -20,7 +28,7 @@ import {
 } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
-import { cancelHookUpdate, HOOK_STATE_CONFLICT, hookStateQuery } from './definitions';
+import { callbackSignal, cancelHookUpdate, HOOK_STATE_CONFLICT, hookStateQuery } from './definitions';
 import { HookAttempts, HookNextAttemptAt, HookStatusKey } from './search-attributes';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
@@ -35,139 +43,240 @@ const ACTIVITY_GRACE_MS = 5_000;
  * and in the workflow history.
  */
 export async function hookWorkflow(input: HookWorkflowInput): Promise<HookState> {
-  const { deliverHook } = proxyActivities<DeliveryActivities>({
-    startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
-    retry: { maximumAttempts: 1 },
-  });
+  const lifecycle = new HookLifecycle(input);
+  lifecycle.registerHandlers();
+  return lifecycle.run();
+}
 
-  const state = initialHookState(input);
-  let attemptInFlight = false;
-  const isFinished = () => FINISHED_STATUSES.includes(state.status);
+/** The attempt currently allowed to receive an ack or nack, and until when. */
+interface CallbackWindow {
+  attempt: number;
+  deadline: number;
+}
 
-  setHandler(hookStateQuery, () => state);
-  setHandler(
-    cancelHookUpdate,
-    async () => {
-      await condition(() => !attemptInFlight);
-      if (isFinished()) throw notAllowed(`hook is ${state.status} and can no longer be cancelled`);
-      setStatus(state, 'cancelled', { completed: true });
-      return state;
-    },
-    {
+class HookLifecycle {
+  private readonly state: HookState;
+  private readonly deliverHook: DeliveryActivities['deliverHook'];
+  private attemptInFlight = false;
+  private callbackWindow: CallbackWindow | undefined;
+  private callback: CallbackSignal | undefined;
+
+  constructor(private readonly input: HookWorkflowInput) {
+    this.state = initialHookState(input);
+    this.deliverHook = proxyActivities<DeliveryActivities>({
+      startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
+      retry: { maximumAttempts: 1 },
+    }).deliverHook;
+  }
+
+  // A method, not a getter: the status changes across awaits, and TypeScript would narrow a getter.
+  private isFinished(): boolean {
+    return FINISHED_STATUSES.includes(this.state.status);
+  }
+
+  registerHandlers(): void {
+    setHandler(hookStateQuery, () => this.state);
+    setHandler(cancelHookUpdate, () => this.cancel(), {
       validator: () => {
-        if (isFinished()) throw notAllowed(`hook is ${state.status} and can no longer be cancelled`);
+        this.assertCancellable();
       },
-    },
-  );
+    });
+    setHandler(callbackSignal, (signal) => {
+      this.acceptCallback(signal);
+    });
+  }
 
-  let dueAt = Date.parse(input.postAt);
-  while (!isFinished()) {
-    const waitMs = dueAt - Date.now();
-    if (waitMs > 0 && (await condition(isFinished, waitMs))) break;
+  async run(): Promise<HookState> {
+    let dueAt = Date.parse(this.input.postAt);
+    while (!this.isFinished()) {
+      const waitMs = dueAt - Date.now();
+      if (waitMs > 0 && (await condition(() => this.isFinished(), waitMs))) break;
 
-    const number = state.attempts + 1;
-    state.nextAttemptAt = undefined;
-    attemptInFlight = true;
-    const result = await runAttempt(() =>
-      deliverHook({
-        hookId: input.hookId,
-        projectId: input.projectId,
+      const attempt = await this.attempt(this.state.attempts + 1);
+      if (this.isFinished()) break;
+      if (attempt.outcome === 'success' || attempt.outcome === 'acked') {
+        this.setStatus('completed');
+      } else if (attempt.permanent || !hasAttemptsLeft(this.input.retry, attempt.number)) {
+        this.state.failureError = attempt.error;
+        this.setStatus('failed');
+      } else {
+        dueAt =
+          Date.now() + nextDelayMs(this.input.retry, attempt.number, Math.random(), attempt.retryAfterMs);
+        this.state.nextAttemptAt = new Date(dueAt).toISOString();
+        this.setStatus('retry');
+      }
+    }
+    // An update may still be returning its answer; let it finish before the workflow closes.
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  /** One delivery attempt, including the wait for an ack when the receiver answered 202 to an async hook. */
+  private async attempt(number: number): Promise<Attempt & { permanent: boolean; retryAfterMs?: number }> {
+    this.state.nextAttemptAt = undefined;
+    this.callback = undefined;
+    if (this.input.async) {
+      this.callbackWindow = { attempt: number, deadline: Infinity };
+      this.publishCallbackPhase(number, 'delivering');
+    }
+    this.attemptInFlight = true;
+    const result = await this.runActivity(number);
+    this.attemptInFlight = false;
+
+    const attempt = this.recordAttempt(number, result);
+    if (result.outcome === 'async_pending') {
+      await this.awaitCallback(attempt, result.asyncTimeoutSecs ?? 0);
+    } else if (this.input.async) {
+      this.callbackWindow = undefined;
+      this.publishCallbackPhase(number, 'done');
+    }
+    log.info('hook attempt', {
+      hookId: this.input.hookId,
+      projectId: this.input.projectId,
+      attempt: number,
+      outcome: attempt.outcome,
+      statusCode: attempt.statusCode,
+    });
+    return {
+      ...attempt,
+      permanent: result.permanent,
+      retryAfterMs: result.retryAfterMs,
+      error: attempt.error ?? describeFailure(result),
+    };
+  }
+
+  /** A lost worker or an activity crash counts as a failed attempt, never as a lost hook. */
+  private async runActivity(number: number): Promise<DeliveryResult> {
+    const startedAt = Date.now();
+    try {
+      return await this.deliverHook({
+        hookId: this.input.hookId,
+        projectId: this.input.projectId,
         attempt: number,
-        targetUrl: input.targetUrl,
-        path: input.target.path,
-        postAt: input.postAt,
-        createdAt: input.createdAt,
-        data: input.data,
-        timeoutMs: input.deliveryTimeoutMs,
-        async: input.async,
-      }),
-    );
-    attemptInFlight = false;
-    recordAttempt(state, number, result);
-
-    if (result.outcome === 'success') {
-      setStatus(state, 'completed', { completed: true });
-    } else if (result.permanent || !hasAttemptsLeft(input.retry, number)) {
-      state.failureError = describeFailure(result);
-      setStatus(state, 'failed', { completed: true });
-    } else {
-      dueAt = Date.now() + nextDelayMs(input.retry, number, Math.random(), result.retryAfterMs);
-      state.nextAttemptAt = new Date(dueAt).toISOString();
-      setStatus(state, 'retry');
+        targetUrl: this.input.targetUrl,
+        path: this.input.target.path,
+        postAt: this.input.postAt,
+        createdAt: this.input.createdAt,
+        data: this.input.data,
+        timeoutMs: this.input.deliveryTimeoutMs,
+        async: this.input.async,
+      });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      const finishedAt = Date.now();
+      const timedOut = error.cause instanceof TimeoutFailure;
+      return {
+        outcome: timedOut ? 'timeout' : 'failure',
+        permanent: false,
+        error: timedOut
+          ? 'the delivery worker did not report back in time'
+          : (error.cause?.message ?? error.message),
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date(finishedAt).toISOString(),
+        durationMs: finishedAt - startedAt,
+      };
     }
   }
 
-  // An update may still be returning its answer; let it finish before the workflow closes.
-  await condition(allHandlersFinished);
-  return state;
-}
-
-/** Runs one attempt; a lost worker or an activity crash counts as a failed attempt, never as a lost hook. */
-async function runAttempt(attempt: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
-  const startedAt = Date.now();
-  try {
-    return await attempt();
-  } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
-    const finishedAt = Date.now();
-    const timedOut = error.cause instanceof TimeoutFailure;
-    return {
-      outcome: timedOut ? 'timeout' : 'failure',
-      permanent: false,
-      error: timedOut
-        ? 'the delivery worker did not report back in time'
-        : (error.cause?.message ?? error.message),
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      durationMs: finishedAt - startedAt,
+  private recordAttempt(number: number, result: DeliveryResult): Attempt {
+    const attempt: Attempt = {
+      number,
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      statusCode: result.statusCode,
+      responseBody: result.responseBody,
+      error: result.error,
     };
+    this.state.attemptHistory.push(attempt);
+    this.state.attempts = number;
+    return attempt;
+  }
+
+  /**
+   * The receiver took the hook with a 202 and will ack or nack it by the deadline it chose. The hook is
+   * pending again meanwhile; the wait is a durable timer, and the ack a signal, so neither is lost if
+   * every worker stops in between.
+   */
+  private async awaitCallback(attempt: Attempt, timeoutSecs: number): Promise<void> {
+    const deadline = Date.parse(attempt.finishedAt) + timeoutSecs * 1000;
+    attempt.ackDeadline = new Date(deadline).toISOString();
+    this.callbackWindow = { attempt: attempt.number, deadline };
+    this.publishCallbackPhase(attempt.number, 'awaiting_ack', attempt.ackDeadline);
+    this.setStatus('pending');
+
+    const waitMs = Math.max(0, deadline + CALLBACK_GRACE_MS - Date.now());
+    await condition(() => this.callback !== undefined || this.isFinished(), waitMs);
+    this.callbackWindow = undefined;
+    if (this.isFinished()) return;
+
+    if (this.callback?.kind === 'ack') {
+      attempt.outcome = 'acked';
+    } else if (this.callback?.kind === 'nack') {
+      attempt.outcome = 'nacked';
+      attempt.nackBody = this.callback.nackBody;
+      attempt.error = 'the receiver sent a nack';
+    } else {
+      attempt.outcome = 'async_timeout';
+      attempt.error = `no ack or nack within ${timeoutSecs} s`;
+    }
+    this.publishCallbackPhase(attempt.number, attempt.outcome);
+  }
+
+  /** Keeps the first callback for the current attempt that the API received before the deadline. */
+  private acceptCallback(signal: CallbackSignal): void {
+    const window = this.callbackWindow;
+    if (!window || signal.attempt !== window.attempt || this.callback) return;
+    if (Date.parse(signal.receivedAt) > window.deadline) return;
+    this.callback = signal;
+  }
+
+  private assertCancellable(): void {
+    if (this.isFinished()) throw notAllowed(`hook is ${this.state.status} and can no longer be cancelled`);
+  }
+
+  /** An attempt in flight is let finish first: its request may already have reached the receiver. */
+  private async cancel(): Promise<HookState> {
+    await condition(() => !this.attemptInFlight);
+    this.assertCancellable();
+    this.setStatus('cancelled');
+    return this.state;
+  }
+
+  private publishCallbackPhase(attempt: number, phase: CallbackPhase, ackDeadline?: string): void {
+    const memo: CallbackMemo = { attempt, phase, ...(ackDeadline ? { ackDeadline } : {}) };
+    upsertMemo({ [CALLBACK_MEMO_KEY]: memo });
+  }
+
+  /** Every status change is mirrored into search attributes (for listing) and logged once. */
+  private setStatus(status: HookStatus): void {
+    const now = new Date(Date.now()).toISOString();
+    this.state.status = status;
+    this.state.updatedAt = now;
+    if (this.isFinished()) {
+      this.state.completedAt = now;
+      this.state.nextAttemptAt = undefined;
+    }
+    upsertSearchAttributes([
+      { key: HookStatusKey, value: status },
+      { key: HookAttempts, value: this.state.attempts },
+      { key: HookNextAttemptAt, value: this.state.nextAttemptAt ? new Date(this.state.nextAttemptAt) : null },
+    ]);
+    log.info('hook status changed', {
+      hookId: this.input.hookId,
+      projectId: this.input.projectId,
+      status,
+      attempt: this.state.attempts,
+      outcome: this.state.attemptHistory.at(-1)?.outcome,
+    });
   }
 }
 
-function recordAttempt(state: HookState, number: number, result: DeliveryResult): void {
-  const attempt: Attempt = {
-    number,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    durationMs: result.durationMs,
-    outcome: result.outcome,
-    statusCode: result.statusCode,
-    responseBody: result.responseBody,
-    error: result.error,
-  };
-  state.attemptHistory.push(attempt);
-  state.attempts = number;
-  log.info('hook attempt', {
-    hookId: state.id,
-    attempt: number,
-    outcome: result.outcome,
-    statusCode: result.statusCode,
-  });
-}
-
-function describeFailure(result: DeliveryResult): string {
-  if (result.permanent) return `receiver answered ${result.statusCode ?? 410} Gone: no further attempts`;
-  return (
-    result.error ??
-    (result.statusCode === undefined ? result.outcome : `receiver answered ${result.statusCode}`)
-  );
-}
-
-/** Every status change is mirrored into search attributes (for listing) and logged once. */
-function setStatus(state: HookState, status: HookStatus, options: { completed?: boolean } = {}): void {
-  const now = new Date(Date.now()).toISOString();
-  state.status = status;
-  state.updatedAt = now;
-  if (options.completed) {
-    state.completedAt = now;
-    state.nextAttemptAt = undefined;
-  }
-  upsertSearchAttributes([
-    { key: HookStatusKey, value: status },
-    { key: HookAttempts, value: state.attempts },
-    { key: HookNextAttemptAt, value: state.nextAttemptAt ? new Date(state.nextAttemptAt) : null },
-  ]);
-  log.info('hook status changed', { hookId: state.id, status, attempt: state.attempts });
+function describeFailure(result: DeliveryResult): string | undefined {
+  if (result.outcome === 'success' || result.outcome === 'async_pending') return undefined;
+  if (result.permanent) return `the receiver answered ${result.statusCode ?? 410} Gone: no further attempts`;
+  return result.statusCode === undefined ? result.outcome : `the receiver answered ${result.statusCode}`;
 }
 
 function notAllowed(message: string): ApplicationFailure {

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateApiKey, hashApiKey } from '../../src/config/api-keys';
+import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
 import { generateSigningSecret } from '../../src/activities/signing';
 import { freePort } from '../../src/devserver/ports';
 import type { HookState } from '../../src/domain/hook';
@@ -47,6 +47,7 @@ describe('npm start survives being killed', () => {
     await writeFile(
       configFile,
       JSON.stringify({
+        callbackSecret: generateCallbackSecret(),
         projects: [
           {
             id: 'restart',

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app';
-import { generateApiKey, hashApiKey } from '../../src/config/api-keys';
+import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
 import { type AppConfig, configSchema } from '../../src/config/schema';
 import { generateSigningSecret } from '../../src/activities/signing';
 import type { DevServer } from '../../src/devserver/dev-server';
@@ -77,6 +77,7 @@ export class TestStack {
     });
     const config = configSchema.parse({
       dataDir,
+      callbackSecret: generateCallbackSecret(),
       temporal: { address: devServer.address, namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
       projects: projectSpecs.map((spec) => ({
         ...spec,
@@ -88,6 +89,7 @@ export class TestStack {
     const app = await buildApp({
       store: new HookStore(client, config.temporal.taskQueue),
       projects: config.projects,
+      callbackSecret: config.callbackSecret,
       logger: false,
     });
     const workerConnection = await connectWorker(config.temporal);

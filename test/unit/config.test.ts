@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../../src/config/load';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+const CALLBACK_SECRET = 'c'.repeat(40);
 
 describe('configuration', () => {
   let dir: string;
@@ -43,7 +44,10 @@ describe('configuration', () => {
   });
 
   it('lets environment variables override the file', async () => {
-    const file = await writeConfig('env.json', JSON.stringify({ projects: [validProject] }));
+    const file = await writeConfig(
+      'env.json',
+      JSON.stringify({ callbackSecret: CALLBACK_SECRET, projects: [validProject] }),
+    );
     const { config } = await loadConfig({
       env: {
         HOOKRELAY_CONFIG: file,
@@ -51,9 +55,16 @@ describe('configuration', () => {
         TEMPORAL_NAMESPACE: 'prod',
         HOOKRELAY_API_PORT: '8443',
         HOOKRELAY_API_HOST: '0.0.0.0',
+        HOOKRELAY_CALLBACK_SECRET: 'from-the-environment-0123456789abcdef',
       },
       cwd: dir,
     });
+    assert.equal(config.callbackSecret, 'from-the-environment-0123456789abcdef');
+    assert.equal(
+      config.api.publicUrl,
+      'http://127.0.0.1:8443',
+      'a wildcard listen address is reached on loopback',
+    );
     assert.equal(config.temporal.address, 'temporal.internal:7233');
     assert.equal(config.temporal.namespace, 'prod');
     assert.equal(config.api.port, 8443);
@@ -80,6 +91,7 @@ describe('configuration', () => {
         'projects[0].apiKeyHashes[0]',
         'projects[0].signingSecrets[0]',
         'projects[0].retry.strategy',
+        'callbackSecret',
       ]) {
         assert.ok(error.message.includes(field), `${field} missing from:\n${error.message}`);
       }
@@ -90,7 +102,10 @@ describe('configuration', () => {
   it('requires a baseUrl unless free URLs are allowed, and unique ids and keys', async () => {
     const file = await writeConfig(
       'dupes.json',
-      JSON.stringify({ projects: [{ ...validProject, baseUrl: undefined }, { ...validProject }] }),
+      JSON.stringify({
+        callbackSecret: CALLBACK_SECRET,
+        projects: [{ ...validProject, baseUrl: undefined }, { ...validProject }],
+      }),
     );
     await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), (error: Error) => {
       assert.match(error.message, /projects\[0\]\.baseUrl/);
@@ -116,6 +131,7 @@ describe('configuration', () => {
       assert.equal(first.config.projects[0]?.id, 'dev');
       assert.deepEqual(first.config.projects[0].apiKeyHashes, [hashApiKey(first.devCredentials.apiKey)]);
       assert.equal(first.config.projects[0].allowUrlTargets, true);
+      assert.equal(first.config.callbackSecret, first.devCredentials.callbackSecret);
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { verifyCallbackToken } from '../../callbacks/token';
+import { judgeCallback, MAX_NACK_BODY_BYTES } from '../../domain/async-ack';
+import type { HookStore } from '../../temporal/hook-store';
+import { ApiError } from '../errors';
+import { errorSchema } from '../schemas';
+
+export interface CallbackRoutesOptions {
+  store: HookStore;
+  callbackSecret: string;
+}
+
+const callbackParamsSchema = z.object({
+  token: z.string().min(1).max(1024),
+  kind: z.enum(['ack', 'nack']),
+});
+
+const callbackResultSchema = z.object({
+  data: z.object({
+    hookId: z.string(),
+    attempt: z.int(),
+    result: z.enum(['applied', 'already_resolved']),
+  }),
+});
+
+/** Callbacks may arrive in any content type; a nack's body is kept as text, whatever it is. */
+const CALLBACK_BODY_LIMIT = 64 * 1024;
+
+export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = async (
+  app,
+  { store, callbackSecret },
+) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post(
+    '/v1/callbacks/:token/:kind',
+    {
+      bodyLimit: CALLBACK_BODY_LIMIT,
+      schema: {
+        summary: 'Acknowledge (ack) or reject (nack) an async hook delivery',
+        description:
+          'The URL arrives in the hook-ack-url / hook-nack-url headers of a delivery; its token is the only ' +
+          'credential. A nack body (first 8 KiB) is kept on the attempt.',
+        tags: ['callbacks'],
+        params: callbackParamsSchema,
+        response: {
+          200: callbackResultSchema,
+          401: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          410: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const receivedAt = new Date();
+      const { token, kind } = request.params;
+      const claims = verifyCallbackToken(token, callbackSecret);
+      if (!claims) throw new ApiError(401, 'invalid_token', 'this callback URL is not valid');
+
+      const hook = await store.callbackState(claims.projectId, claims.hookId);
+      const verdict = judgeCallback(hook, claims.attempt, receivedAt);
+      const expired = receivedAt.getTime() > claims.expiresAt * 1000;
+      const answer = { hookId: claims.hookId, attempt: claims.attempt };
+      switch (verdict) {
+        case 'apply':
+          if (expired) break;
+          await store.sendCallback(claims.projectId, claims.hookId, {
+            attempt: claims.attempt,
+            kind,
+            receivedAt: receivedAt.toISOString(),
+            ...(kind === 'nack'
+              ? { nackBody: truncateUtf8(bodyText(request.body), MAX_NACK_BODY_BYTES) }
+              : {}),
+          });
+          return { data: { ...answer, result: 'applied' as const } };
+        case 'already_resolved':
+          return { data: { ...answer, result: 'already_resolved' as const } };
+        case 'unknown_hook':
+          throw new ApiError(404, 'not_found', 'hook not found or cancelled');
+        case 'moved_on':
+          throw new ApiError(409, 'superseded', 'the hook has moved on to a newer attempt');
+        case 'not_awaiting':
+          throw new ApiError(409, 'not_awaiting', 'this attempt is not waiting for an acknowledgement');
+        case 'deadline_passed':
+          break;
+      }
+      throw new ApiError(410, 'deadline_passed', 'the acknowledgement deadline of this attempt has passed');
+    },
+  );
+};
+
+function bodyText(body: unknown): string {
+  return typeof body === 'string' ? body : '';
+}
+
+/** At most `limit` bytes of UTF-8, never cutting a character in half. */
+function truncateUtf8(text: string, limit: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= limit) return text;
+  let end = limit;
+  // Step back over continuation bytes (10xxxxxx) to the start of the character that would be cut.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
