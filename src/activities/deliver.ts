@@ -4,6 +4,7 @@ import { callbackUrls, signCallbackToken } from '../callbacks/token';
 import { asyncTimeoutSecs, CALLBACK_GRACE_MS, MAX_ASYNC_TIMEOUT_SECS } from '../domain/async-ack';
 import type { DeliveryRequest, DeliveryResult } from '../domain/delivery';
 import { parseRetryAfter } from '../domain/retry-after';
+import type { AttemptTiming } from '../metrics/hook-metrics';
 import { signPayload } from './signing';
 
 /** How much of a response body is kept on the attempt record. */
@@ -17,6 +18,8 @@ export interface DeliveryDependencies {
   dispatcher: Dispatcher;
   /** Where receivers of async hooks send acks, and the secret their tokens are signed with. */
   callbacks: { publicUrl: string; secret: string };
+  /** Told how long each HTTP attempt took and when it started, for the latency and lateness metrics. */
+  observeTiming(timing: AttemptTiming): void;
 }
 
 type Outcome = Pick<
@@ -54,6 +57,13 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
 
       const outcome = await post(deps.dispatcher, req, headers, body);
       const finishedAt = new Date();
+      deps.observeTiming({
+        projectId: req.projectId,
+        attempt: req.attempt,
+        postAt: req.postAt,
+        startedAt,
+        finishedAt,
+      });
       return {
         ...outcome,
         startedAt: startedAt.toISOString(),

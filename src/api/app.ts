@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -14,13 +14,17 @@ import { VERSION } from '../version';
 import { ApiError, errorHandler } from './errors';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
+import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
+import { metricsRoutes } from './routes/metrics';
 
 export interface AppOptions {
   store: HookStore;
   projects: readonly ProjectConfig[];
   callbackSecret: string;
   logger: FastifyBaseLogger | false;
+  /** Sees every route as it is registered (the OpenAPI completeness test lists them this way). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Room for the envelope around the largest `data` a project accepts. */
@@ -31,6 +35,7 @@ export async function buildApp({
   projects,
   callbackSecret,
   logger,
+  onRoute,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -46,6 +51,8 @@ export async function buildApp({
   app.setNotFoundHandler((request) => {
     throw new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
   });
+
+  if (onRoute) app.addHook('onRoute', onRoute);
 
   await app.register(swagger, {
     openapi: {
@@ -69,7 +76,9 @@ export async function buildApp({
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes, { store });
+  await app.register(metricsRoutes, { store });
   await app.register(hookRoutes, { store, projects });
+  await app.register(hookRecoveryRoutes, { store, projects });
   await app.register(callbackRoutes, { store, callbackSecret });
   return app;
 }

@@ -11,6 +11,54 @@ import { retryOverrideSchema } from '../domain/retry-schema';
 
 const TIME_MODES = ['postIn', 'postAt', 'postAtLocal'] as const;
 
+/** When a hook is due: exactly one of postIn, postAt, postAtLocal (+ timezone). */
+const dueTimeFields = {
+  postIn: z
+    .string()
+    .refine((text) => parseDuration(text) !== null, 'must look like "30s", "1h30m" or "1d2h30m45s"')
+    .refine((text) => (parseDuration(text) ?? 0) <= MAX_POST_IN_MS, 'must be at most 365 days')
+    .optional()
+    .describe('Delay from now: "30s", "1h30m", "1d2h30m45s" (at most 365 days).'),
+  postAt: z.iso
+    .datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' })
+    .optional()
+    .describe('Absolute due time; a past time means now.'),
+  postAtLocal: z
+    .string()
+    .regex(LOCAL_DATE_TIME_PATTERN, 'must look like YYYY-MM-DDTHH:MM:SS')
+    .optional()
+    .describe(
+      'Wall-clock due time in `timezone`. In a DST gap it moves forward; in a fold it takes the earlier instant.',
+    ),
+  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Paris"').optional(),
+};
+
+type DueTimeFields = { [K in keyof typeof dueTimeFields]?: string };
+
+function checkDueTime(body: DueTimeFields, ctx: z.RefinementCtx): void {
+  const modes = TIME_MODES.filter((mode) => body[mode] !== undefined);
+  if (modes.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [modes[1] ?? 'postIn'],
+      message: `give exactly one of "postIn", "postAt" and "postAtLocal"${modes.length ? ` (got ${modes.join(', ')})` : ''}`,
+    });
+  }
+  if ((body.postAtLocal === undefined) !== (body.timezone === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [body.timezone === undefined ? 'timezone' : 'postAtLocal'],
+      message: '"postAtLocal" and "timezone" go together',
+    });
+  } else if (body.postAtLocal !== undefined && body.timezone !== undefined) {
+    try {
+      resolveLocalTime(body.postAtLocal, body.timezone);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['postAtLocal'], message: (error as Error).message });
+    }
+  }
+}
+
 export const createHookBodySchema = z
   .strictObject({
     path: z
@@ -25,27 +73,7 @@ export const createHookBodySchema = z
       .max(2048)
       .optional()
       .describe('Absolute target URL; only for projects that allow free URLs.'),
-    postIn: z
-      .string()
-      .refine((text) => parseDuration(text) !== null, 'must look like "30s", "1h30m" or "1d2h30m45s"')
-      .refine((text) => (parseDuration(text) ?? 0) <= MAX_POST_IN_MS, 'must be at most 365 days')
-      .optional()
-      .describe('Delay from now: "30s", "1h30m", "1d2h30m45s" (at most 365 days).'),
-    postAt: z.iso
-      .datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' })
-      .optional()
-      .describe('Absolute due time; a past time means now.'),
-    postAtLocal: z
-      .string()
-      .regex(LOCAL_DATE_TIME_PATTERN, 'must look like YYYY-MM-DDTHH:MM:SS')
-      .optional()
-      .describe(
-        'Wall-clock due time in `timezone`. In a DST gap it moves forward; in a fold it takes the earlier instant.',
-      ),
-    timezone: z
-      .string()
-      .refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Paris"')
-      .optional(),
+    ...dueTimeFields,
     data: z.json().optional().describe('Any JSON; delivered as `data`. Defaults to null.'),
     retryOverride: retryOverrideSchema.optional(),
     async: z.boolean().optional().describe("Overrides the project's async-hooks setting."),
@@ -54,29 +82,14 @@ export const createHookBodySchema = z
     if ((body.path === undefined) === (body.url === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of "path" and "url"' });
     }
-    const modes = TIME_MODES.filter((mode) => body[mode] !== undefined);
-    if (modes.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [modes[1] ?? 'postIn'],
-        message: `give exactly one of "postIn", "postAt" and "postAtLocal"${modes.length ? ` (got ${modes.join(', ')})` : ''}`,
-      });
-    }
-    if ((body.postAtLocal === undefined) !== (body.timezone === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [body.timezone === undefined ? 'timezone' : 'postAtLocal'],
-        message: '"postAtLocal" and "timezone" go together',
-      });
-    } else if (body.postAtLocal !== undefined && body.timezone !== undefined) {
-      try {
-        resolveLocalTime(body.postAtLocal, body.timezone);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['postAtLocal'], message: (error as Error).message });
-      }
-    }
+    checkDueTime(body, ctx);
   })
   .meta({ id: 'CreateHook' });
+
+export const rescheduleBodySchema = z
+  .strictObject(dueTimeFields)
+  .superRefine(checkDueTime)
+  .meta({ id: 'Reschedule', description: 'The new due time of a hook still waiting for its first attempt.' });
 
 export type CreateHookBody = z.output<typeof createHookBodySchema>;
 
@@ -138,3 +151,86 @@ export const errorSchema = z
     }),
   })
   .meta({ id: 'Error' });
+
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' });
+
+/** Filters shared by listing and bulk operations. */
+const hookFilterFields = {
+  status: z
+    .string()
+    .transform((text) => text.split(','))
+    .pipe(z.array(z.enum(HOOK_STATUSES)))
+    .optional()
+    .describe('One status, or several separated by commas.'),
+  pathPrefix: z.string().min(1).max(2048).optional().describe('Hooks whose path (or url) starts with this.'),
+  postAtAfter: isoTime.optional().describe('Due at or after this time.'),
+  postAtBefore: isoTime.optional().describe('Due before this time.'),
+  createdAfter: isoTime.optional().describe('Created at or after this time.'),
+  createdBefore: isoTime.optional().describe('Created before this time.'),
+};
+
+type TimeRanges = { [K in 'postAtAfter' | 'postAtBefore' | 'createdAfter' | 'createdBefore']?: string };
+
+function checkRanges(filter: TimeRanges, ctx: z.RefinementCtx): void {
+  for (const [after, before] of [
+    ['postAtAfter', 'postAtBefore'],
+    ['createdAfter', 'createdBefore'],
+  ] as const) {
+    const [from, to] = [filter[after], filter[before]];
+    if (from && to && Date.parse(from) >= Date.parse(to)) {
+      ctx.addIssue({ code: 'custom', path: [before], message: `must be later than ${after}` });
+    }
+  }
+}
+
+export const MAX_PAGE_SIZE = 1000;
+
+export const hookFilterSchema = z
+  .strictObject(hookFilterFields)
+  .superRefine(checkRanges)
+  .meta({ id: 'HookFilter' });
+
+export const listHooksQuerySchema = z
+  .strictObject({
+    ...hookFilterFields,
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
+    cursor: z
+      .string()
+      .max(4096)
+      .regex(/^[\w-]+\.[\w-]+$/, 'must be a nextCursor from an earlier page')
+      .optional(),
+  })
+  .superRefine(checkRanges);
+
+export const hookSummarySchema = hookSchema
+  .omit({ data: true, attemptHistory: true, updatedAt: true, failureError: true })
+  .meta({ id: 'HookSummary' });
+
+export const hookPageSchema = z.object({
+  data: z.array(hookSummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+export const bulkBodySchema = z
+  .strictObject({
+    hookIds: z.array(z.string().min(1).max(100)).min(1).max(MAX_PAGE_SIZE).optional(),
+    filter: hookFilterSchema.optional(),
+    limit: z
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(MAX_PAGE_SIZE)
+      .describe('With `filter`: at most this many.'),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.hookIds === undefined) === (body.filter === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hookIds'],
+        message: 'give exactly one of "hookIds" and "filter"',
+      });
+    }
+  })
+  .meta({ id: 'BulkOperation' });
+
+export const bulkResultSchema = z.object({ affected: z.int().describe('Hooks the operation changed.') });

@@ -1,6 +1,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from '../config/schema';
 import { connectClient } from '../temporal/connection';
+import { applyRetention } from '../temporal/namespace';
 import { HookStore } from '../temporal/hook-store';
 import { buildApp } from './app';
 
@@ -12,8 +13,9 @@ export interface RunningApi {
 /** Connects to Temporal and serves the API on the configured host and port. */
 export async function startApi(config: AppConfig, logger: PinoLogger): Promise<RunningApi> {
   const client = await connectClient(config.temporal);
+  await applyRetention(client, config.temporal.retentionDays, logger);
   const app = await buildApp({
-    store: new HookStore(client, config.temporal.taskQueue),
+    store: new HookStore(client, config.temporal.taskQueue, config.callbackSecret),
     projects: config.projects,
     callbackSecret: config.callbackSecret,
     logger,

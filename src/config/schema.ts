@@ -39,6 +39,8 @@ const temporalConfigSchema = z.strictObject({
   address: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('hookrelay'),
   taskQueue: z.string().min(1).default('hookrelay'),
+  /** How long closed hooks stay readable (namespace retention), applied at start-up. */
+  retentionDays: z.int().min(1).max(3650).default(30),
   /** Temporal Cloud API key; implies TLS. */
   apiKey: z.string().min(1).optional(),
   tls: z
@@ -52,6 +54,12 @@ const temporalConfigSchema = z.strictObject({
       message: 'clientCertPath and clientKeyPath go together',
     })
     .optional(),
+});
+
+const workerConfigSchema = z.strictObject({
+  /** Where `npm run worker` serves GET /metrics; `npm start` serves them on the API instead. */
+  metricsHost: z.string().min(1).default('127.0.0.1'),
+  metricsPort: z.int().min(0).max(65_535).default(9464),
 });
 
 const devServerConfigSchema = z.strictObject({
@@ -73,9 +81,12 @@ export const configSchema = z
     callbackSecret: z
       .string()
       .min(32, 'must be at least 32 characters (see `npm run keygen`)')
-      .describe('Signs the tokens in ack/nack URLs; every API and worker process needs the same one.'),
+      .describe(
+        'Signs ack/nack URL tokens and list cursors; every API and worker process needs the same one.',
+      ),
     temporal: temporalConfigSchema.prefault({}),
     devServer: devServerConfigSchema.prefault({}),
+    worker: workerConfigSchema.prefault({}),
     projects: z.array(projectConfigSchema).min(1),
   })
   .superRefine((config, ctx) => {

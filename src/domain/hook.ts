@@ -70,6 +70,11 @@ export interface HookWorkflowInput {
   retryOverride?: RetryOverride;
   async: boolean;
   deliveryTimeoutMs: number;
+  /**
+   * Set when a failed hook is retried: the attempts of its earlier cycles, kept in its history. The new
+   * cycle gets the full retry policy again.
+   */
+  earlierAttempts?: Attempt[];
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */

@@ -13,7 +13,7 @@ import { runUntilSignal } from './lifecycle';
 
 void runUntilSignal(async () => {
   const logger = createLogger();
-  installTemporalRuntime(logger);
+  await installTemporalRuntime(logger);
   const loaded = await loadConfig();
   const binary = await obtainTemporalCli({
     log: (message) => {

@@ -1,6 +1,7 @@
 // `npm run worker`: the delivery worker alone, against the Temporal named by the config.
 import { loadConfig } from '../config/load';
 import { createLogger } from '../lib/logger';
+import { startMetricsServer } from '../metrics/metrics-server';
 import { connectWorker } from '../temporal/connection';
 import { bundleWorkflows, startHookWorker } from '../worker/create-worker';
 import { installTemporalRuntime } from '../worker/runtime';
@@ -8,15 +9,18 @@ import { runUntilSignal } from './lifecycle';
 
 void runUntilSignal(async () => {
   const logger = createLogger();
-  installTemporalRuntime(logger);
+  await installTemporalRuntime(logger);
   const { config } = await loadConfig();
   const connection = await connectWorker(config.temporal);
   const worker = await startHookWorker({ connection, config, workflowBundle: await bundleWorkflows() });
+  // Without the API in this process, the worker's metrics (and the SDK's) need an endpoint of their own.
+  const metrics = await startMetricsServer(config.worker.metricsHost, config.worker.metricsPort);
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace },
+    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metrics: metrics.url },
     'worker polling',
   );
   return async () => {
+    await metrics.close();
     await worker.stop();
     await connection.close();
   };

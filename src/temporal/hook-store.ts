@@ -3,11 +3,15 @@ import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+// Decodes raw visibility records the way client.workflow.list() does; used because we page by token.
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure } from '@temporalio/common';
 import { CALLBACK_MEMO_KEY, type CallbackMemo, type CallbackSignal } from '../domain/async-ack';
-import type { HookState, HookWorkflowInput } from '../domain/hook';
+import type { HookState, HookStatus, HookWorkflowInput, RetryOverride } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { stableStringify } from '../lib/stable-json';
 import {
@@ -15,6 +19,7 @@ import {
   cancelHookUpdate,
   HOOK_STATE_CONFLICT,
   hookStateQuery,
+  rescheduleHookUpdate,
 } from '../workflows/definitions';
 import type { hookWorkflow } from '../workflows/hook.workflow';
 import {
@@ -26,15 +31,32 @@ import {
   HookProject,
   HookStatusKey,
 } from '../workflows/search-attributes';
+import { type HookBacklog, readHookBacklog } from './hook-backlog';
+import { decodeCursor, encodeCursor } from './page-cursor';
+import { type HookFilter, hookListQuery } from './visibility-query';
 import { hookWorkflowId, idempotentHookId, newHookId } from './workflow-ids';
 
 export class HookNotFoundError extends Error {}
 export class HookConflictError extends Error {}
+export class InvalidCursorError extends Error {}
+
+/** The fixed facts of a hook, kept in its memo so that a list page needs no call per hook. */
+interface HookSummaryMemo {
+  path?: string;
+  url?: string;
+  targetUrl: string;
+  async: boolean;
+  retryOverride?: RetryOverride;
+}
+const SUMMARY_MEMO_KEY = 'hook';
+
+/** A hook as a list page shows it: everything but its data and attempt history. */
+export type HookSummary = Omit<HookState, 'data' | 'attemptHistory' | 'updatedAt' | 'failureError'>;
 
 /** A hook to schedule, as the API has validated and resolved it. */
 export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt'>;
 
-/** How long a call that needs a worker (query, update) may wait before the API gives up. */
+/** How long a call that needs a worker (query, update) or a visibility scan may take before the API gives up. */
 const WORKER_CALL_TIMEOUT_MS = 15_000;
 
 /**
@@ -45,6 +67,8 @@ export class HookStore {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Signs list cursors, so that only cursors this service handed out are accepted. */
+    private readonly cursorKey: string,
   ) {}
 
   /**
@@ -60,23 +84,8 @@ export class HookStore {
     const input: HookWorkflowInput = { ...hook, hookId, projectId, createdAt: new Date().toISOString() };
     const requestHash = idempotency ? fingerprint(idempotency.request) : undefined;
     try {
-      await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
-        taskQueue: this.taskQueue,
-        workflowId: hookWorkflowId(projectId, hookId),
-        args: [input],
-        // Kept for the whole retention period: the key can never schedule a second hook.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: requestHash ? { requestHash } : undefined,
-        typedSearchAttributes: [
-          { key: HookProject, value: projectId },
-          { key: HookStatusKey, value: 'pending' },
-          { key: HookPath, value: hook.target.path ?? hook.target.url },
-          { key: HookAttempts, value: 0 },
-          { key: HookPostAt, value: new Date(hook.postAt) },
-          { key: HookCreatedAt, value: new Date(input.createdAt) },
-          { key: HookNextAttemptAt, value: new Date(hook.postAt) },
-        ],
-      });
+      // Kept for the whole retention period: an Idempotency-Key can never schedule a second hook.
+      await this.start(input, 'REJECT_DUPLICATE', requestHash);
       return { hook: initialHookState(input), created: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || !requestHash) throw error;
@@ -88,6 +97,98 @@ export class HookStore {
     }
   }
 
+  /**
+   * Gives a failed hook a new delivery cycle: a new run of the same workflow id, carrying the earlier
+   * attempts so the history stays whole. `respec` turns the failed hook into the new cycle's settings.
+   */
+  async retry(projectId: string, hookId: string, respec: (hook: HookState) => NewHook): Promise<HookState> {
+    const hook = await this.get(projectId, hookId);
+    if (hook.status !== 'failed') {
+      throw new HookConflictError(`only failed hooks can be retried; this one is ${hook.status}`);
+    }
+    const description = await this.client.workflow.getHandle(hookWorkflowId(projectId, hookId)).describe();
+    const input: HookWorkflowInput = {
+      ...respec(hook),
+      hookId,
+      projectId,
+      createdAt: hook.createdAt,
+      earlierAttempts: hook.attemptHistory,
+    };
+    try {
+      // Only this call may start a run over a closed one; a concurrent retry finds this run running.
+      await this.start(input, 'ALLOW_DUPLICATE', description.memo?.requestHash as string | undefined);
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HookConflictError('this hook is already being retried');
+      }
+      throw error;
+    }
+    return initialHookState(input);
+  }
+
+  private async start(
+    input: HookWorkflowInput,
+    reusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE',
+    requestHash: string | undefined,
+  ): Promise<void> {
+    const summary: HookSummaryMemo = {
+      ...input.target,
+      targetUrl: input.targetUrl,
+      async: input.async,
+      retryOverride: input.retryOverride,
+    };
+    await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: hookWorkflowId(input.projectId, input.hookId),
+      args: [input],
+      workflowIdReusePolicy: reusePolicy,
+      memo: { [SUMMARY_MEMO_KEY]: summary, ...(requestHash ? { requestHash } : {}) },
+      typedSearchAttributes: [
+        { key: HookProject, value: input.projectId },
+        { key: HookStatusKey, value: 'pending' },
+        { key: HookPath, value: input.target.path ?? input.target.url },
+        { key: HookAttempts, value: input.earlierAttempts?.length ?? 0 },
+        { key: HookPostAt, value: new Date(input.postAt) },
+        { key: HookCreatedAt, value: new Date(input.createdAt) },
+        { key: HookNextAttemptAt, value: new Date(input.postAt) },
+      ],
+    });
+  }
+
+  /**
+   * One page of a project's hooks from Temporal visibility, newest first. Visibility is eventually
+   * consistent: a hook scheduled or changed a moment ago may show its previous status for a short while.
+   * Items are summaries (no data, no attempt history): a page costs one visibility call, not one per hook.
+   */
+  async list(
+    projectId: string,
+    filter: HookFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ hooks: HookSummary[]; nextCursor?: string }> {
+    const { namespace, loadedDataConverter } = this.client.options;
+    const query = hookListQuery(projectId, filter);
+    const nextPageToken =
+      page.cursor === undefined ? undefined : decodeCursor(page.cursor, query, this.cursorKey);
+    if (page.cursor !== undefined && !nextPageToken) {
+      throw new InvalidCursorError('cursor is not valid for this query');
+    }
+    const response = await this.client.connection.withDeadline(Date.now() + WORKER_CALL_TIMEOUT_MS, () =>
+      this.client.workflowService.listWorkflowExecutions({
+        namespace,
+        query,
+        pageSize: page.limit,
+        nextPageToken,
+      }),
+    );
+    const hooks = await Promise.all(
+      response.executions.map(async (raw) =>
+        toSummary(await executionInfoFromRaw(raw, loadedDataConverter, raw, namespace)),
+      ),
+    );
+    const token = response.nextPageToken;
+    return { hooks, nextCursor: token.length ? encodeCursor(token, query, this.cursorKey) : undefined };
+  }
+
   async get(projectId: string, hookId: string): Promise<HookState> {
     const handle = this.client.workflow.getHandle<typeof hookWorkflow>(hookWorkflowId(projectId, hookId));
     const description = await this.withNotFound(() => handle.describe());
@@ -97,9 +198,25 @@ export class HookStore {
   }
 
   async cancel(projectId: string, hookId: string): Promise<HookState> {
+    return this.update(projectId, hookId, 'cancelled', (handle) => handle.executeUpdate(cancelHookUpdate));
+  }
+
+  async reschedule(projectId: string, hookId: string, postAt: string): Promise<HookState> {
+    return this.update(projectId, hookId, 'rescheduled', (handle) =>
+      handle.executeUpdate(rescheduleHookUpdate, { args: [postAt] }),
+    );
+  }
+
+  /** Runs a workflow update; the workflow's refusals, and a finished hook, become conflicts. */
+  private async update(
+    projectId: string,
+    hookId: string,
+    verb: string,
+    call: (handle: WorkflowHandle) => Promise<HookState>,
+  ): Promise<HookState> {
     const handle = this.client.workflow.getHandle(hookWorkflowId(projectId, hookId));
     try {
-      return await this.withWorkerDeadline(() => handle.executeUpdate(cancelHookUpdate));
+      return await this.withWorkerDeadline(() => call(handle));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError && isStateConflict(error.cause)) {
         throw new HookConflictError(error.cause.message);
@@ -108,7 +225,7 @@ export class HookStore {
     }
     // No running workflow took the update: either the hook does not exist, or it has already finished.
     const hook = await this.get(projectId, hookId);
-    throw new HookConflictError(`hook is ${hook.status} and can no longer be cancelled`);
+    throw new HookConflictError(`hook is ${hook.status} and can no longer be ${verb}`);
   }
 
   /**
@@ -131,6 +248,11 @@ export class HookStore {
   async sendCallback(projectId: string, hookId: string, signal: CallbackSignal): Promise<void> {
     const handle = this.client.workflow.getHandle(hookWorkflowId(projectId, hookId));
     await this.withNotFound(() => handle.signal(callbackSignal, signal));
+  }
+
+  /** Pending hooks and the most overdue one, for the /metrics gauges; gives up at `deadline` (epoch ms). */
+  backlog(deadline: number): Promise<HookBacklog> {
+    return this.client.connection.withDeadline(deadline, () => readHookBacklog(this.client, new Date()));
   }
 
   /** True when the Temporal frontend answers. */
@@ -165,4 +287,21 @@ function fingerprint(request: unknown): string {
 
 function isStateConflict(cause: unknown): cause is ApplicationFailure {
   return cause instanceof ApplicationFailure && cause.type === HOOK_STATE_CONFLICT;
+}
+
+function toSummary(info: WorkflowExecutionInfo): HookSummary {
+  const attributes = info.typedSearchAttributes;
+  const memo = info.memo?.[SUMMARY_MEMO_KEY] as HookSummaryMemo;
+  const iso = (date: Date | undefined) => date?.toISOString();
+  const nextAttemptAt = iso(attributes.get(HookNextAttemptAt));
+  return {
+    id: info.workflowId.split(':').at(-1) ?? info.workflowId,
+    ...memo,
+    postAt: iso(attributes.get(HookPostAt)) ?? '',
+    status: (attributes.get(HookStatusKey) ?? 'pending') as HookStatus,
+    attempts: attributes.get(HookAttempts) ?? 0,
+    createdAt: iso(attributes.get(HookCreatedAt)) ?? '',
+    ...(nextAttemptAt ? { nextAttemptAt } : {}),
+    ...(info.closeTime ? { completedAt: info.closeTime.toISOString() } : {}),
+  };
 }

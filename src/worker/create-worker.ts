@@ -8,7 +8,9 @@ import {
 import { Agent } from 'undici';
 import { createDeliveryActivities } from '../activities';
 import type { AppConfig } from '../config/schema';
+import { observeAttemptTiming } from '../metrics/hook-metrics';
 import { VERSION } from '../version';
+import { hookMetricsSinks } from './metrics-sinks';
 
 const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -44,6 +46,7 @@ export async function startHookWorker({
     userAgent: `hookrelay/${VERSION}`,
     dispatcher,
     callbacks: { publicUrl: config.api.publicUrl, secret: config.callbackSecret },
+    observeTiming: observeAttemptTiming,
   });
   const worker = await Worker.create({
     connection,
@@ -51,6 +54,7 @@ export async function startHookWorker({
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     activities,
+    sinks: hookMetricsSinks,
   });
   const done = worker.run().finally(() => dispatcher.close());
   return {

@@ -13,6 +13,12 @@ export const hookStateQuery = defineQuery<HookState>('hookState');
 export const cancelHookUpdate = defineUpdate<HookState>('cancelHook');
 
 /**
+ * Moves the due time of a hook that is still sleeping before its first attempt (an ISO instant).
+ * Refused once an attempt has started or the hook has finished.
+ */
+export const rescheduleHookUpdate = defineUpdate<HookState, [string]>('rescheduleHook');
+
+/**
  * An ack or nack from the receiver of an async hook. A signal, not an update: Temporal stores it even
  * while no worker runs, and the workflow applies it when one returns.
  */

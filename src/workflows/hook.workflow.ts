@@ -28,8 +28,15 @@ import {
 } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
-import { callbackSignal, cancelHookUpdate, HOOK_STATE_CONFLICT, hookStateQuery } from './definitions';
-import { HookAttempts, HookNextAttemptAt, HookStatusKey } from './search-attributes';
+import {
+  callbackSignal,
+  cancelHookUpdate,
+  HOOK_STATE_CONFLICT,
+  hookStateQuery,
+  rescheduleHookUpdate,
+} from './definitions';
+import { hookMetrics } from './metrics-sink';
+import { HookAttempts, HookNextAttemptAt, HookPostAt, HookStatusKey } from './search-attributes';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
 
@@ -58,11 +65,17 @@ class HookLifecycle {
   private readonly state: HookState;
   private readonly deliverHook: DeliveryActivities['deliverHook'];
   private attemptInFlight = false;
+  /** When the next attempt is due; a reschedule moves it while the workflow sleeps. */
+  private dueAt: number;
+  /** Attempts made before this delivery cycle (a retry of a failed hook starts a new cycle). */
+  private readonly earlierAttempts: number;
   private callbackWindow: CallbackWindow | undefined;
   private callback: CallbackSignal | undefined;
 
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
+    this.dueAt = Date.parse(input.postAt);
+    this.earlierAttempts = this.state.attempts;
     this.deliverHook = proxyActivities<DeliveryActivities>({
       startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
       retry: { maximumAttempts: 1 },
@@ -81,34 +94,54 @@ class HookLifecycle {
         this.assertCancellable();
       },
     });
+    setHandler(rescheduleHookUpdate, (postAt) => this.reschedule(postAt), {
+      validator: (_postAt: string) => {
+        this.assertReschedulable();
+      },
+    });
     setHandler(callbackSignal, (signal) => {
       this.acceptCallback(signal);
     });
   }
 
   async run(): Promise<HookState> {
-    let dueAt = Date.parse(this.input.postAt);
     while (!this.isFinished()) {
-      const waitMs = dueAt - Date.now();
-      if (waitMs > 0 && (await condition(() => this.isFinished(), waitMs))) break;
+      if (await this.sleepUntilDue()) break;
 
       const attempt = await this.attempt(this.state.attempts + 1);
       if (this.isFinished()) break;
+      // The retry policy counts attempts within this delivery cycle.
+      const attemptInCycle = attempt.number - this.earlierAttempts;
       if (attempt.outcome === 'success' || attempt.outcome === 'acked') {
         this.setStatus('completed');
-      } else if (attempt.permanent || !hasAttemptsLeft(this.input.retry, attempt.number)) {
+      } else if (attempt.permanent || !hasAttemptsLeft(this.input.retry, attemptInCycle)) {
         this.state.failureError = attempt.error;
         this.setStatus('failed');
       } else {
-        dueAt =
-          Date.now() + nextDelayMs(this.input.retry, attempt.number, Math.random(), attempt.retryAfterMs);
-        this.state.nextAttemptAt = new Date(dueAt).toISOString();
+        this.dueAt =
+          Date.now() + nextDelayMs(this.input.retry, attemptInCycle, Math.random(), attempt.retryAfterMs);
+        this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
         this.setStatus('retry');
       }
     }
     // An update may still be returning its answer; let it finish before the workflow closes.
     await condition(allHandlersFinished);
     return this.state;
+  }
+
+  /**
+   * Sleeps on a durable timer until the hook is due. Returns true when the hook finished meanwhile
+   * (cancelled); a reschedule wakes the sleep, which then starts over with the new due time.
+   */
+  private async sleepUntilDue(): Promise<boolean> {
+    for (;;) {
+      const dueAt = this.dueAt;
+      const waitMs = dueAt - Date.now();
+      if (waitMs <= 0) return false;
+      const woken = await condition(() => this.isFinished() || this.dueAt !== dueAt, waitMs);
+      if (!woken) return false;
+      if (this.isFinished()) return true;
+    }
   }
 
   /** One delivery attempt, including the wait for an ack when the receiver answered 202 to an async hook. */
@@ -124,6 +157,7 @@ class HookLifecycle {
     this.attemptInFlight = false;
 
     const attempt = this.recordAttempt(number, result);
+    hookMetrics.attemptOutcome(this.input.projectId, result.outcome);
     if (result.outcome === 'async_pending') {
       await this.awaitCallback(attempt, result.asyncTimeoutSecs ?? 0);
     } else if (this.input.async) {
@@ -155,7 +189,7 @@ class HookLifecycle {
         attempt: number,
         targetUrl: this.input.targetUrl,
         path: this.input.target.path,
-        postAt: this.input.postAt,
+        postAt: this.state.postAt,
         createdAt: this.input.createdAt,
         data: this.input.data,
         timeoutMs: this.input.deliveryTimeoutMs,
@@ -221,6 +255,7 @@ class HookLifecycle {
       attempt.outcome = 'async_timeout';
       attempt.error = `no ack or nack within ${timeoutSecs} s`;
     }
+    hookMetrics.attemptOutcome(this.input.projectId, attempt.outcome);
     this.publishCallbackPhase(attempt.number, attempt.outcome);
   }
 
@@ -234,6 +269,31 @@ class HookLifecycle {
 
   private assertCancellable(): void {
     if (this.isFinished()) throw notAllowed(`hook is ${this.state.status} and can no longer be cancelled`);
+  }
+
+  /** Only a hook still sleeping before its first attempt of the cycle can be moved. */
+  private assertReschedulable(): void {
+    if (
+      this.state.status !== 'pending' ||
+      this.attemptInFlight ||
+      this.state.attempts > this.earlierAttempts
+    ) {
+      throw notAllowed(
+        this.isFinished()
+          ? `hook is ${this.state.status} and can no longer be rescheduled`
+          : 'hook is already being delivered and can no longer be rescheduled',
+      );
+    }
+  }
+
+  private reschedule(postAt: string): HookState {
+    this.assertReschedulable();
+    this.dueAt = Date.parse(postAt);
+    this.state.postAt = postAt;
+    this.state.nextAttemptAt = postAt;
+    upsertSearchAttributes([{ key: HookPostAt, value: new Date(postAt) }]);
+    this.setStatus('pending');
+    return this.state;
   }
 
   /** An attempt in flight is let finish first: its request may already have reached the receiver. */
@@ -263,6 +323,7 @@ class HookLifecycle {
       { key: HookAttempts, value: this.state.attempts },
       { key: HookNextAttemptAt, value: this.state.nextAttemptAt ? new Date(this.state.nextAttemptAt) : null },
     ]);
+    if (status === 'completed' || status === 'failed') hookMetrics.hookFinished(this.input.projectId, status);
     log.info('hook status changed', {
       hookId: this.input.hookId,
       projectId: this.input.projectId,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HookState } from '../../src/domain/hook';
-import { type Arrival, TestReceiver } from '../support/receiver';
+import { type Arrival, ReceiverPool, type Responder } from '../support/receiver';
 import { TestStack } from '../support/stack';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -13,12 +13,8 @@ interface CallbackAnswer {
 
 describe('async hooks', () => {
   let stack: TestStack;
-  const receivers: TestReceiver[] = [];
-  const receiver = async (...args: Parameters<typeof TestReceiver.start>) => {
-    const started = await TestReceiver.start(...args);
-    receivers.push(started);
-    return started;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = (responder?: Responder) => receivers.start(responder);
   const schedule = (url: string, extra: Record<string, unknown> = {}) =>
     stack.schedule('media', { url, postIn: '0s', async: true, ...extra });
 
@@ -42,7 +38,7 @@ describe('async hooks', () => {
     ]);
   });
   after(async () => {
-    await Promise.all(receivers.map((started) => started.close()));
+    await receivers.closeAll();
     await stack.close();
   });
 

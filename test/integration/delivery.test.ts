@@ -2,25 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { freePort } from '../../src/devserver/ports';
-import { TestReceiver } from '../support/receiver';
+import { ReceiverPool, type Responder } from '../support/receiver';
 import { TestStack } from '../support/stack';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('delivery', { concurrency: true }, () => {
   let stack: TestStack;
-  const receivers: TestReceiver[] = [];
-  const receiver = async (...args: Parameters<typeof TestReceiver.start>) => {
-    const started = await TestReceiver.start(...args);
-    receivers.push(started);
-    return started;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = (responder?: Responder) => receivers.start(responder);
 
   before(async () => {
     stack = await TestStack.start([{ id: 'acme', allowUrlTargets: true, deliveryTimeoutSecs: 1 }]);
   });
   after(async () => {
-    await Promise.all(receivers.map((started) => started.close()));
+    await receivers.closeAll();
     await stack.close();
   });
 

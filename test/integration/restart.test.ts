@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,9 @@ import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/co
 import { generateSigningSecret } from '../../src/activities/signing';
 import { freePort } from '../../src/devserver/ports';
 import type { HookState } from '../../src/domain/hook';
+import { startEntryProcess, stopEntryProcess } from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pids of processes whose command line mentions `needle`: finds the dev server `npm start` spawned. */
@@ -77,23 +77,7 @@ describe('npm start survives being killed', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function startStack(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/start.ts'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 120_000;
-    while (!output.includes('hookrelay is running')) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-      await sleep(200);
-    }
-    return child;
-  }
+  const startStack = () => startEntryProcess('start', env, 'hookrelay is running');
 
   async function api(
     method: string,
@@ -139,13 +123,7 @@ describe('npm start survives being killed', () => {
       assert.equal(current.data.status, 'completed');
     }
 
-    const exited = new Promise<number | null>((resolve) =>
-      stackProcess?.once('exit', (code) => {
-        resolve(code);
-      }),
-    );
-    stackProcess.kill('SIGINT');
-    assert.equal(await exited, 0, 'Ctrl-C stops the stack cleanly');
+    assert.equal(await stopEntryProcess(stackProcess), 0, 'Ctrl-C stops the stack cleanly');
     await sleep(500);
     assert.deepEqual(pidsMentioning(dir), [], 'the dev server stopped with it');
     stackProcess = undefined;

@@ -102,3 +102,18 @@ export class TestReceiver {
     );
   }
 }
+
+/** Receivers a suite starts as it goes, closed together when it ends. */
+export class ReceiverPool {
+  private readonly started: TestReceiver[] = [];
+
+  async start(responder?: Responder): Promise<TestReceiver> {
+    const receiver = await TestReceiver.start(responder);
+    this.started.push(receiver);
+    return receiver;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.started.map((receiver) => receiver.close()));
+  }
+}

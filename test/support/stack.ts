@@ -35,7 +35,7 @@ export interface TestProjectSpec {
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
-let runtimeInstalled = false;
+let runtime: Promise<void> | undefined;
 
 /**
  * A real embedded stack for integration tests: a Temporal dev server on free ports in a temp folder,
@@ -55,12 +55,10 @@ export class TestStack {
   ) {}
 
   static async start(projectSpecs: TestProjectSpec[]): Promise<TestStack> {
-    if (!runtimeInstalled) {
-      installTemporalRuntime(
-        createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
-      );
-      runtimeInstalled = true;
-    }
+    runtime ??= installTemporalRuntime(
+      createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
+    );
+    await runtime;
     bundle ??= bundleWorkflows();
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hookrelay-test-'));
     const projects = Object.fromEntries(
@@ -87,7 +85,7 @@ export class TestStack {
     });
     const client = await connectClient(config.temporal);
     const app = await buildApp({
-      store: new HookStore(client, config.temporal.taskQueue),
+      store: new HookStore(client, config.temporal.taskQueue, config.callbackSecret),
       projects: config.projects,
       callbackSecret: config.callbackSecret,
       logger: false,

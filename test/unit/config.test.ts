@@ -40,6 +40,7 @@ describe('configuration', () => {
     assert.equal(config.projects[0]?.id, 'shop');
     assert.equal(config.projects[0].maxDataBytes, 65536);
     assert.equal(config.temporal.namespace, 'hookrelay');
+    assert.equal(config.worker.metricsPort, 9464);
     assert.equal(config.dataDir, path.join(REPO_ROOT, 'data'));
   });
 
@@ -56,6 +57,7 @@ describe('configuration', () => {
         HOOKRELAY_API_PORT: '8443',
         HOOKRELAY_API_HOST: '0.0.0.0',
         HOOKRELAY_CALLBACK_SECRET: 'from-the-environment-0123456789abcdef',
+        HOOKRELAY_WORKER_METRICS_PORT: '9600',
       },
       cwd: dir,
     });
@@ -69,6 +71,7 @@ describe('configuration', () => {
     assert.equal(config.temporal.namespace, 'prod');
     assert.equal(config.api.port, 8443);
     assert.equal(config.api.host, '0.0.0.0');
+    assert.deepEqual(config.worker, { metricsHost: '127.0.0.1', metricsPort: 9600 });
   });
 
   it('names every bad field', async () => {

@@ -1,26 +1,29 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../../config/schema';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../../domain/retry-policy';
-import type { HookStore } from '../../temporal/hook-store';
-import { HOOK_ID_PATTERN } from '../../temporal/workflow-ids';
+import { countHookScheduled } from '../../metrics/hook-metrics';
+import { type HookStore, InvalidCursorError } from '../../temporal/hook-store';
 import { requireApiKey } from '../auth';
 import { resolveDueTime } from '../due-time';
 import { ApiError } from '../errors';
+import { deliverySettings } from '../hook-settings';
 import {
   createHookBodySchema,
   type CreateHookBody,
   errorSchema,
   hookEnvelopeSchema,
+  hookPageSchema,
   hookParamsSchema,
   idempotencyHeadersSchema,
+  listHooksQuerySchema,
+  rescheduleBodySchema,
 } from '../schemas';
+import { knownHookId, security } from './route-helpers';
 
 export interface HookRoutesOptions {
   store: HookStore;
   projects: readonly ProjectConfig[];
 }
 
-const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
 export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { store, projects }) => {
@@ -68,16 +71,11 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
           ...target,
           data,
           postAt: resolveDueTime(body, new Date()).toISOString(),
-          retry: resolveRetryPolicy(
-            resolveRetryPolicy(DEFAULT_RETRY_POLICY, project.retry),
-            body.retryOverride,
-          ),
-          retryOverride: body.retryOverride,
-          async: body.async ?? project.asyncHooks,
-          deliveryTimeoutMs: project.deliveryTimeoutSecs * 1000,
+          ...deliverySettings(project, body),
         },
         idempotencyKey ? { key: idempotencyKey, request: body } : undefined,
       );
+      if (created) countHookScheduled(project.id);
       return reply.status(created ? 201 : 200).send({ data: hook });
     },
   );
@@ -94,6 +92,52 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
       },
     },
     async (request) => ({ data: await store.get(request.project.id, knownHookId(request.params.id)) }),
+  );
+
+  app.get(
+    '/v1/hooks',
+    {
+      schema: {
+        summary: 'List hooks, newest first',
+        description:
+          'Backed by Temporal visibility, which is eventually consistent: a change made a moment ago may ' +
+          'not show yet. Items carry no data and no attempt history; read one hook for those.',
+        tags: ['hooks'],
+        security,
+        querystring: listHooksQuerySchema,
+        response: { 200: hookPageSchema, 400: errorSchema, 401: errorSchema },
+      },
+    },
+    async (request) => {
+      const { status, limit, cursor, ...range } = request.query;
+      try {
+        const page = await store.list(request.project.id, { ...range, statuses: status }, { limit, cursor });
+        return { data: page.hooks, nextCursor: page.nextCursor ?? null };
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+        throw new ApiError(400, 'validation_failed', 'invalid query', [
+          { field: 'cursor', message: 'must be a nextCursor from an earlier page' },
+        ]);
+      }
+    },
+  );
+
+  app.patch(
+    '/v1/hooks/:id',
+    {
+      schema: {
+        summary: 'Reschedule a hook that is still waiting for its first attempt',
+        tags: ['hooks'],
+        security,
+        params: hookParamsSchema,
+        body: rescheduleBodySchema,
+        response: { 200: hookEnvelopeSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const postAt = resolveDueTime(request.body, new Date()).toISOString();
+      return { data: await store.reschedule(request.project.id, knownHookId(request.params.id), postAt) };
+    },
   );
 
   app.delete(
@@ -125,10 +169,4 @@ function resolveTarget(project: ProjectConfig, body: CreateHookBody) {
   const path = body.path ?? '/';
   if (!project.baseUrl) throw new ApiError(403, 'path_not_allowed', `project "${project.id}" has no baseUrl`);
   return { target: { path }, targetUrl: project.baseUrl.replace(/\/+$/, '') + path };
-}
-
-/** Ids that cannot exist are answered like unknown ones, without a round trip to Temporal. */
-function knownHookId(id: string): string {
-  if (!HOOK_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'hook not found');
-  return id;
 }

@@ -1,0 +1,11 @@
+import { HOOK_ID_PATTERN } from '../../temporal/workflow-ids';
+import { ApiError } from '../errors';
+
+/** Either API key header satisfies the routes that carry this. */
+export const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+
+/** Ids that cannot exist are answered like unknown ones, without a round trip to Temporal. */
+export function knownHookId(id: string): string {
+  if (!HOOK_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'hook not found');
+  return id;
+}

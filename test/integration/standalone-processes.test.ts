@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { Webhook } from 'standardwebhooks';
+import { generateSigningSecret } from '../../src/activities/signing';
+import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
+import type { DevServer } from '../../src/devserver/dev-server';
+import { startHookDevServer } from '../../src/devserver/hook-dev-server';
+import { freePort } from '../../src/devserver/ports';
+import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
+import type { HookState } from '../../src/domain/hook';
+import { startEntryProcess, stopEntryProcess } from '../support/entry-process';
+import { TestReceiver } from '../support/receiver';
+
+/**
+ * `npm run worker` and `npm run api` as separate processes against a Temporal they did not start,
+ * configured through the environment only, as in a production deployment.
+ */
+describe('worker and API as separate processes against an external Temporal', () => {
+  let dir: string;
+  let devServer: DevServer;
+  let receiver: TestReceiver;
+  let worker: ChildProcess | undefined;
+  let api: ChildProcess | undefined;
+  const apiKey = generateApiKey();
+  const signingSecret = generateSigningSecret();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let apiUrl: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hookrelay-standalone-'));
+    receiver = await TestReceiver.start();
+    devServer = await startHookDevServer({
+      binary: await obtainTemporalCli(),
+      dataDir: dir,
+      port: await freePort(),
+      namespace: 'production',
+    });
+    const configFile = path.join(dir, 'hookrelay.yaml');
+    await writeFile(
+      configFile,
+      [
+        'projects:',
+        '  - id: standalone',
+        `    apiKeyHashes: ["${hashApiKey(apiKey)}"]`,
+        `    signingSecrets: ["${signingSecret}"]`,
+        `    baseUrl: ${receiver.url}`,
+      ].join('\n'),
+    );
+    const apiPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    Object.assign(env, {
+      HOOKRELAY_CONFIG: configFile,
+      HOOKRELAY_CALLBACK_SECRET: generateCallbackSecret(),
+      HOOKRELAY_API_PORT: String(apiPort),
+      HOOKRELAY_WORKER_METRICS_PORT: String(await freePort()),
+      HOOKRELAY_RETENTION_DAYS: '14',
+      TEMPORAL_ADDRESS: devServer.address,
+      TEMPORAL_NAMESPACE: 'production',
+      TEMPORAL_TASK_QUEUE: 'standalone-hooks',
+      HOOKRELAY_LOG_LEVEL: 'info',
+    });
+  });
+
+  after(async () => {
+    worker?.kill('SIGKILL');
+    api?.kill('SIGKILL');
+    await devServer.stop();
+    await receiver.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('schedules through one process, delivers through the other, and both stop cleanly', async () => {
+    [worker, api] = await Promise.all([
+      startEntryProcess('worker', env, 'worker polling'),
+      startEntryProcess('api', env, 'API listening'),
+    ]);
+
+    const response = await fetch(`${apiUrl}/v1/hooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/standalone', postIn: '1s', data: { ok: true } }),
+    });
+    assert.equal(response.status, 201);
+    const hook = ((await response.json()) as { data: HookState }).data;
+
+    const [arrival] = await receiver.waitFor(1, 15_000);
+    assert.ok(arrival);
+    assert.equal(arrival.path, '/standalone');
+    new Webhook(signingSecret).verify(arrival.body, {
+      'webhook-id': String(arrival.headers['webhook-id']),
+      'webhook-timestamp': String(arrival.headers['webhook-timestamp']),
+      'webhook-signature': String(arrival.headers['webhook-signature']),
+    });
+
+    const connection = await Connection.connect({ address: devServer.address });
+    try {
+      const client = new Client({ connection, namespace: 'production' });
+      const result = (await client.workflow.getHandle(`hook:standalone:${hook.id}`).result()) as HookState;
+      assert.equal(result.status, 'completed');
+      const namespace = await client.workflowService.describeNamespace({ namespace: 'production' });
+      assert.equal(
+        tsToMs(namespace.config?.workflowExecutionRetentionTtl),
+        14 * 86_400_000,
+        'retention applied',
+      );
+    } finally {
+      await connection.close();
+    }
+
+    assert.equal(await stopEntryProcess(api, 'SIGTERM'), 0);
+    assert.equal(await stopEntryProcess(worker, 'SIGTERM'), 0);
+    api = undefined;
+    worker = undefined;
+  });
+});
