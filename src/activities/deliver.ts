@@ -8,7 +8,7 @@ import type { AttemptTiming } from '../metrics/hook-metrics';
 import { signPayload } from './signing';
 
 /** How much of a response body is kept on the attempt record. */
-export const RESPONSE_BODY_LIMIT = 4096;
+const RESPONSE_BODY_LIMIT = 4096;
 
 export interface DeliveryDependencies {
   /** The active signing secrets of a project, newest first; looked up per attempt so rotation applies at once. */
@@ -80,13 +80,16 @@ async function post(
   headers: Record<string, string>,
   body: string,
 ): Promise<Outcome> {
-  // Aborts on our own timeout, and when Temporal cancels the activity (the hook was cancelled).
-  const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs), Context.current().cancellationSignal]);
+  // Temporal cancels the activity only when this worker shuts down past its grace time; the attempt
+  // then has no outcome to report, and the workflow records it as lost rather than as a timeout.
+  const cancelled = Context.current().cancellationSignal;
+  const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs), cancelled]);
   try {
     const response = await request(req.targetUrl, { method: 'POST', headers, body, dispatcher, signal });
     const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
     return { ...classify(response.statusCode, response.headers, req.async), responseBody };
   } catch (error) {
+    if (cancelled.aborted) throw error;
     if (signal.aborted) {
       return { outcome: 'timeout', permanent: false, error: `no response within ${req.timeoutMs / 1000} s` };
     }

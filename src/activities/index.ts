@@ -1,1 +1,1 @@
-export { createDeliveryActivities, type DeliveryDependencies } from './deliver';
+export { createDeliveryActivities } from './deliver';

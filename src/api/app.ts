@@ -11,7 +11,9 @@ import {
 import type { ProjectConfig } from '../config/schema';
 import type { HookStore } from '../temporal/hook-store';
 import { VERSION } from '../version';
+import { requireApiKey } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { serializeRequest } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
@@ -38,10 +40,12 @@ export async function buildApp({
   onRoute,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(logger
+      ? { loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }) }
+      : { logger: false }),
     bodyLimit: Math.max(...projects.map((project) => project.maxDataBytes)) + BODY_OVERHEAD_BYTES,
     // Callback tokens travel in the path and are longer than Fastify's default 100 characters.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,8 +81,12 @@ export async function buildApp({
 
   await app.register(healthRoutes, { store });
   await app.register(metricsRoutes, { store });
-  await app.register(hookRoutes, { store, projects });
-  await app.register(hookRecoveryRoutes, { store, projects });
+  // Every hook route needs an API key: one parent plugin holds the check for both groups.
+  await app.register(async (authenticated) => {
+    requireApiKey(authenticated, projects);
+    await authenticated.register(hookRoutes, { store });
+    await authenticated.register(hookRecoveryRoutes, { store });
+  });
   await app.register(callbackRoutes, { store, callbackSecret });
   return app;
 }

@@ -32,7 +32,7 @@ const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request'],
 };
 
-export function toApiError(error: FastifyError | Error): ApiError {
+function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof ApiError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext;
@@ -46,7 +46,10 @@ export function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);
   const known = 'code' in error ? FASTIFY_ERRORS[error.code] : undefined;
   if (known) return new ApiError(known[0], known[1], known[2] ?? error.message);
-  if (error instanceof SyntaxError) return new ApiError(400, 'invalid_json', error.message);
+  // Fastify's JSON body parser reports a malformed body as a SyntaxError with status 400.
+  if (error instanceof SyntaxError && (error as FastifyError).statusCode === 400) {
+    return new ApiError(400, 'invalid_json', error.message);
+  }
   if (isTemporalUnavailable(error)) {
     return new ApiError(
       503,

@@ -183,12 +183,9 @@ function checkRanges(filter: TimeRanges, ctx: z.RefinementCtx): void {
   }
 }
 
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
-export const hookFilterSchema = z
-  .strictObject(hookFilterFields)
-  .superRefine(checkRanges)
-  .meta({ id: 'HookFilter' });
+const hookFilterSchema = z.strictObject(hookFilterFields).superRefine(checkRanges).meta({ id: 'HookFilter' });
 
 export const listHooksQuerySchema = z
   .strictObject({
@@ -202,7 +199,7 @@ export const listHooksQuerySchema = z
   })
   .superRefine(checkRanges);
 
-export const hookSummarySchema = hookSchema
+const hookSummarySchema = hookSchema
   .omit({ data: true, attemptHistory: true, updatedAt: true, failureError: true })
   .meta({ id: 'HookSummary' });
 

@@ -2,7 +2,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from '../config/schema';
 import { connectClient } from '../temporal/connection';
 import { applyRetention } from '../temporal/namespace';
-import { HookStore } from '../temporal/hook-store';
+import { HookStore, hookStoreOptions } from '../temporal/hook-store';
 import { buildApp } from './app';
 
 export interface RunningApi {
@@ -15,7 +15,7 @@ export async function startApi(config: AppConfig, logger: PinoLogger): Promise<R
   const client = await connectClient(config.temporal);
   await applyRetention(client, config.temporal.retentionDays, logger);
   const app = await buildApp({
-    store: new HookStore(client, config.temporal.taskQueue, config.callbackSecret),
+    store: new HookStore(client, hookStoreOptions(config)),
     projects: config.projects,
     callbackSecret: config.callbackSecret,
     logger,

@@ -17,7 +17,7 @@ const credentialsSchema = z.object({
   callbackSecret: z.string().min(32),
 });
 
-export const DEV_PROJECT_ID = 'dev';
+const DEV_PROJECT_ID = 'dev';
 
 /**
  * Reads the dev project's credentials from the data folder, creating them on first use, so the key and

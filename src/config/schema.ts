@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidSigningSecret } from '../activities/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
 
-export const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 

@@ -3,7 +3,7 @@
  * by the workflow (which waits) and the API (which answers the callback without needing a worker).
  */
 
-export const DEFAULT_ASYNC_TIMEOUT_SECS = 300;
+const DEFAULT_ASYNC_TIMEOUT_SECS = 300;
 export const MAX_ASYNC_TIMEOUT_SECS = 10_800;
 /** Longest a nack body is kept on the attempt. */
 export const MAX_NACK_BODY_BYTES = 8 * 1024;
@@ -19,7 +19,7 @@ export function asyncTimeoutSecs(header: string | undefined): number {
   return Math.min(MAX_ASYNC_TIMEOUT_SECS, Math.max(1, Number(header)));
 }
 
-export type CallbackKind = 'ack' | 'nack';
+type CallbackKind = 'ack' | 'nack';
 
 /** What the API signals to the hook's workflow when a callback arrives. */
 export interface CallbackSignal {
@@ -44,7 +44,7 @@ export interface CallbackMemo {
 
 export const CALLBACK_MEMO_KEY = 'callback';
 
-export type CallbackVerdict =
+type CallbackVerdict =
   'apply' | 'already_resolved' | 'unknown_hook' | 'moved_on' | 'deadline_passed' | 'not_awaiting';
 
 /** How the API answers a validly signed callback for `attempt`, given what the workflow has published. */

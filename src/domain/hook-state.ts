@@ -1,6 +1,6 @@
 import type { HookState, HookWorkflowInput } from './hook';
 
-/** The state of a hook that has just been scheduled (or retried): pending, due at postAt. */
+/** The state of a hook that has just been scheduled: pending, no attempts, due at postAt. */
 export function initialHookState(input: HookWorkflowInput): HookState {
   return {
     id: input.hookId,
@@ -9,12 +9,12 @@ export function initialHookState(input: HookWorkflowInput): HookState {
     data: input.data,
     postAt: input.postAt,
     status: 'pending',
-    attempts: input.earlierAttempts?.length ?? 0,
+    attempts: 0,
     nextAttemptAt: input.postAt,
     createdAt: input.createdAt,
     updatedAt: input.createdAt,
     retryOverride: input.retryOverride,
     async: input.async,
-    attemptHistory: [...(input.earlierAttempts ?? [])],
+    attemptHistory: [],
   };
 }

@@ -21,7 +21,7 @@ export const ATTEMPT_OUTCOMES = [
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 export const RETRY_STRATEGIES = ['fixed', 'exponential', 'schedule'] as const;
-export type RetryStrategy = (typeof RETRY_STRATEGIES)[number];
+type RetryStrategy = (typeof RETRY_STRATEGIES)[number];
 
 export interface RetryPolicy {
   strategy: RetryStrategy;
@@ -54,7 +54,7 @@ export interface Attempt {
 }
 
 /** Where a hook is delivered: a path on the project's base URL, or a free URL. */
-export type HookTarget = { path: string; url?: undefined } | { url: string; path?: undefined };
+type HookTarget = { path: string; url?: undefined } | { url: string; path?: undefined };
 
 /** Everything a hook workflow needs, fixed when the hook is scheduled. */
 export interface HookWorkflowInput {
@@ -70,11 +70,8 @@ export interface HookWorkflowInput {
   retryOverride?: RetryOverride;
   async: boolean;
   deliveryTimeoutMs: number;
-  /**
-   * Set when a failed hook is retried: the attempts of its earlier cycles, kept in its history. The new
-   * cycle gets the full retry policy again.
-   */
-  earlierAttempts?: Attempt[];
+  /** How long a failed hook stays open for a retry before its workflow closes. */
+  retryWindowMs: number;
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */

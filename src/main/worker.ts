@@ -11,6 +11,13 @@ void runUntilSignal(async () => {
   const logger = createLogger();
   await installTemporalRuntime(logger);
   const { config } = await loadConfig();
+  if (isLoopback(config.api.publicUrl) && !isLoopback(`tcp://${config.temporal.address}`)) {
+    // A remote deployment whose ack/nack URLs point at this machine: receivers could never reach them.
+    logger.warn(
+      { publicUrl: config.api.publicUrl },
+      'async hooks will carry loopback ack/nack URLs: set HOOKRELAY_PUBLIC_URL to the address receivers reach the API at',
+    );
+  }
   const connection = await connectWorker(config.temporal);
   const worker = await startHookWorker({ connection, config, workflowBundle: await bundleWorkflows() });
   // Without the API in this process, the worker's metrics (and the SDK's) need an endpoint of their own.
@@ -25,3 +32,8 @@ void runUntilSignal(async () => {
     await connection.close();
   };
 });
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}

@@ -10,6 +10,7 @@ import {
 // Decodes raw visibility records the way client.workflow.list() does; used because we page by token.
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ApplicationFailure } from '@temporalio/common';
+import type { AppConfig } from '../config/schema';
 import { CALLBACK_MEMO_KEY, type CallbackMemo, type CallbackSignal } from '../domain/async-ack';
 import type { HookState, HookStatus, HookWorkflowInput, RetryOverride } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
@@ -20,6 +21,7 @@ import {
   HOOK_STATE_CONFLICT,
   hookStateQuery,
   rescheduleHookUpdate,
+  retryHookUpdate,
 } from '../workflows/definitions';
 import type { hookWorkflow } from '../workflows/hook.workflow';
 import {
@@ -54,21 +56,36 @@ const SUMMARY_MEMO_KEY = 'hook';
 export type HookSummary = Omit<HookState, 'data' | 'attemptHistory' | 'updatedAt' | 'failureError'>;
 
 /** A hook to schedule, as the API has validated and resolved it. */
-export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt'>;
+export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs'>;
+
+export interface HookStoreOptions {
+  taskQueue: string;
+  /** Signs list cursors, so that only cursors this service handed out are accepted. */
+  cursorKey: string;
+  /** How long a failed hook can still be retried; the namespace retention, so both end together. */
+  retryWindowMs: number;
+}
+
+/** The store's settings as the configuration gives them. */
+export function hookStoreOptions(config: Pick<AppConfig, 'temporal' | 'callbackSecret'>): HookStoreOptions {
+  return {
+    taskQueue: config.temporal.taskQueue,
+    cursorKey: config.callbackSecret,
+    retryWindowMs: config.temporal.retentionDays * 86_400_000,
+  };
+}
 
 /** How long a call that needs a worker (query, update) or a visibility scan may take before the API gives up. */
 const WORKER_CALL_TIMEOUT_MS = 15_000;
 
 /**
  * The API's view of hooks, kept entirely in Temporal: scheduling starts a workflow, reading queries it
- * (or reads its result once closed), cancelling sends it an update.
+ * (or reads its result once closed), cancelling, rescheduling and retrying are updates to it.
  */
 export class HookStore {
   constructor(
     private readonly client: Client,
-    private readonly taskQueue: string,
-    /** Signs list cursors, so that only cursors this service handed out are accepted. */
-    private readonly cursorKey: string,
+    private readonly options: HookStoreOptions,
   ) {}
 
   /**
@@ -81,11 +98,16 @@ export class HookStore {
     idempotency?: { key: string; request: unknown },
   ): Promise<{ hook: HookState; created: boolean }> {
     const hookId = idempotency ? idempotentHookId(projectId, idempotency.key) : newHookId();
-    const input: HookWorkflowInput = { ...hook, hookId, projectId, createdAt: new Date().toISOString() };
+    const input: HookWorkflowInput = {
+      ...hook,
+      hookId,
+      projectId,
+      createdAt: new Date().toISOString(),
+      retryWindowMs: this.options.retryWindowMs,
+    };
     const requestHash = idempotency ? fingerprint(idempotency.request) : undefined;
     try {
-      // Kept for the whole retention period: an Idempotency-Key can never schedule a second hook.
-      await this.start(input, 'REJECT_DUPLICATE', requestHash);
+      await this.start(input, requestHash);
       return { hook: initialHookState(input), created: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || !requestHash) throw error;
@@ -97,40 +119,7 @@ export class HookStore {
     }
   }
 
-  /**
-   * Gives a failed hook a new delivery cycle: a new run of the same workflow id, carrying the earlier
-   * attempts so the history stays whole. `respec` turns the failed hook into the new cycle's settings.
-   */
-  async retry(projectId: string, hookId: string, respec: (hook: HookState) => NewHook): Promise<HookState> {
-    const hook = await this.get(projectId, hookId);
-    if (hook.status !== 'failed') {
-      throw new HookConflictError(`only failed hooks can be retried; this one is ${hook.status}`);
-    }
-    const description = await this.client.workflow.getHandle(hookWorkflowId(projectId, hookId)).describe();
-    const input: HookWorkflowInput = {
-      ...respec(hook),
-      hookId,
-      projectId,
-      createdAt: hook.createdAt,
-      earlierAttempts: hook.attemptHistory,
-    };
-    try {
-      // Only this call may start a run over a closed one; a concurrent retry finds this run running.
-      await this.start(input, 'ALLOW_DUPLICATE', description.memo?.requestHash as string | undefined);
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new HookConflictError('this hook is already being retried');
-      }
-      throw error;
-    }
-    return initialHookState(input);
-  }
-
-  private async start(
-    input: HookWorkflowInput,
-    reusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE',
-    requestHash: string | undefined,
-  ): Promise<void> {
+  private async start(input: HookWorkflowInput, requestHash: string | undefined): Promise<void> {
     const summary: HookSummaryMemo = {
       ...input.target,
       targetUrl: input.targetUrl,
@@ -138,16 +127,17 @@ export class HookStore {
       retryOverride: input.retryOverride,
     };
     await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
-      taskQueue: this.taskQueue,
+      taskQueue: this.options.taskQueue,
       workflowId: hookWorkflowId(input.projectId, input.hookId),
       args: [input],
-      workflowIdReusePolicy: reusePolicy,
+      // One hook, one workflow run: an id (hence an Idempotency-Key) never starts a second run.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { [SUMMARY_MEMO_KEY]: summary, ...(requestHash ? { requestHash } : {}) },
       typedSearchAttributes: [
         { key: HookProject, value: input.projectId },
         { key: HookStatusKey, value: 'pending' },
         { key: HookPath, value: input.target.path ?? input.target.url },
-        { key: HookAttempts, value: input.earlierAttempts?.length ?? 0 },
+        { key: HookAttempts, value: 0 },
         { key: HookPostAt, value: new Date(input.postAt) },
         { key: HookCreatedAt, value: new Date(input.createdAt) },
         { key: HookNextAttemptAt, value: new Date(input.postAt) },
@@ -168,7 +158,7 @@ export class HookStore {
     const { namespace, loadedDataConverter } = this.client.options;
     const query = hookListQuery(projectId, filter);
     const nextPageToken =
-      page.cursor === undefined ? undefined : decodeCursor(page.cursor, query, this.cursorKey);
+      page.cursor === undefined ? undefined : decodeCursor(page.cursor, query, this.options.cursorKey);
     if (page.cursor !== undefined && !nextPageToken) {
       throw new InvalidCursorError('cursor is not valid for this query');
     }
@@ -186,7 +176,10 @@ export class HookStore {
       ),
     );
     const token = response.nextPageToken;
-    return { hooks, nextCursor: token.length ? encodeCursor(token, query, this.cursorKey) : undefined };
+    return {
+      hooks,
+      nextCursor: token.length ? encodeCursor(token, query, this.options.cursorKey) : undefined,
+    };
   }
 
   async get(projectId: string, hookId: string): Promise<HookState> {
@@ -199,6 +192,11 @@ export class HookStore {
 
   async cancel(projectId: string, hookId: string): Promise<HookState> {
     return this.update(projectId, hookId, 'cancelled', (handle) => handle.executeUpdate(cancelHookUpdate));
+  }
+
+  /** A new delivery cycle for a failed hook, under the same id and with its earlier attempts kept. */
+  async retry(projectId: string, hookId: string): Promise<HookState> {
+    return this.update(projectId, hookId, 'retried', (handle) => handle.executeUpdate(retryHookUpdate));
   }
 
   async reschedule(projectId: string, hookId: string, postAt: string): Promise<HookState> {

@@ -55,6 +55,10 @@ export async function startHookWorker({
     workflowBundle,
     activities,
     sinks: hookMetricsSinks,
+    // A stop (Ctrl-C, a rolling deploy) lets attempts in flight finish instead of cutting them off,
+    // which would deliver them a second time after the restart. Each is bounded by its own timeout.
+    shutdownGraceTime:
+      Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000 + 5_000,
   });
   const done = worker.run().finally(() => dispatcher.close());
   return {

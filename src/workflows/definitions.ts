@@ -19,6 +19,12 @@ export const cancelHookUpdate = defineUpdate<HookState>('cancelHook');
 export const rescheduleHookUpdate = defineUpdate<HookState, [string]>('rescheduleHook');
 
 /**
+ * Gives a failed hook a new delivery cycle under the same id, its earlier attempts kept. Refused unless
+ * the hook is failed (and still within its retry window: after that its workflow has closed).
+ */
+export const retryHookUpdate = defineUpdate<HookState>('retryHook');
+
+/**
  * An ack or nack from the receiver of an async hook. A signal, not an update: Temporal stores it even
  * while no worker runs, and the workflow applies it when one returns.
  */

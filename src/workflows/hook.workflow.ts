@@ -34,6 +34,7 @@ import {
   HOOK_STATE_CONFLICT,
   hookStateQuery,
   rescheduleHookUpdate,
+  retryHookUpdate,
 } from './definitions';
 import { hookMetrics } from './metrics-sink';
 import { HookAttempts, HookNextAttemptAt, HookPostAt, HookStatusKey } from './search-attributes';
@@ -68,14 +69,14 @@ class HookLifecycle {
   /** When the next attempt is due; a reschedule moves it while the workflow sleeps. */
   private dueAt: number;
   /** Attempts made before this delivery cycle (a retry of a failed hook starts a new cycle). */
-  private readonly earlierAttempts: number;
+  private earlierAttempts = 0;
+  private retryRequested = false;
   private callbackWindow: CallbackWindow | undefined;
   private callback: CallbackSignal | undefined;
 
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
     this.dueAt = Date.parse(input.postAt);
-    this.earlierAttempts = this.state.attempts;
     this.deliverHook = proxyActivities<DeliveryActivities>({
       startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
       retry: { maximumAttempts: 1 },
@@ -99,12 +100,39 @@ class HookLifecycle {
         this.assertReschedulable();
       },
     });
+    setHandler(retryHookUpdate, () => this.retry(), {
+      validator: () => {
+        this.assertRetryable();
+      },
+    });
     setHandler(callbackSignal, (signal) => {
       this.acceptCallback(signal);
     });
   }
 
+  /**
+   * Delivery cycles until the hook completes or is cancelled. A failed hook stays open, parked, for
+   * `retryWindowMs`: a retry then starts a new cycle in this same workflow, so a hook is always exactly
+   * one workflow run, whatever happens to it.
+   */
   async run(): Promise<HookState> {
+    this.logStatus();
+    for (;;) {
+      await this.deliveryCycle();
+      if (
+        this.state.status !== 'failed' ||
+        !(await condition(() => this.retryRequested, this.input.retryWindowMs))
+      ) {
+        break;
+      }
+      this.retryRequested = false;
+    }
+    // An update may still be returning its answer; let it finish before the workflow closes.
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  private async deliveryCycle(): Promise<void> {
     while (!this.isFinished()) {
       if (await this.sleepUntilDue()) break;
 
@@ -124,9 +152,6 @@ class HookLifecycle {
         this.setStatus('retry');
       }
     }
-    // An update may still be returning its answer; let it finish before the workflow closes.
-    await condition(allHandlersFinished);
-    return this.state;
   }
 
   /**
@@ -296,6 +321,25 @@ class HookLifecycle {
     return this.state;
   }
 
+  private assertRetryable(): void {
+    if (this.state.status !== 'failed') {
+      throw notAllowed(`only failed hooks can be retried; this one is ${this.state.status}`);
+    }
+  }
+
+  /** A new delivery cycle, due now, with the whole retry policy again; earlier attempts stay recorded. */
+  private retry(): HookState {
+    this.assertRetryable();
+    this.earlierAttempts = this.state.attempts;
+    this.retryRequested = true;
+    this.dueAt = Date.now();
+    this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
+    this.state.failureError = undefined;
+    this.state.completedAt = undefined;
+    this.setStatus('pending');
+    return this.state;
+  }
+
   /** An attempt in flight is let finish first: its request may already have reached the receiver. */
   private async cancel(): Promise<HookState> {
     await condition(() => !this.attemptInFlight);
@@ -324,10 +368,15 @@ class HookLifecycle {
       { key: HookNextAttemptAt, value: this.state.nextAttemptAt ? new Date(this.state.nextAttemptAt) : null },
     ]);
     if (status === 'completed' || status === 'failed') hookMetrics.hookFinished(this.input.projectId, status);
+    this.logStatus();
+  }
+
+  /** One structured line per status change; the first one, pending, is logged when the workflow starts. */
+  private logStatus(): void {
     log.info('hook status changed', {
       hookId: this.input.hookId,
       projectId: this.input.projectId,
-      status,
+      status: this.state.status,
       attempt: this.state.attempts,
       outcome: this.state.attemptHistory.at(-1)?.outcome,
     });

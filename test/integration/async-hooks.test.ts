@@ -253,6 +253,21 @@ describe('async hooks', () => {
   });
 
   describe('while no worker runs', () => {
+    it('lets an attempt in flight finish when the worker stops, so it is not delivered twice', async () => {
+      const target = await receiver(() => ({ status: 200, delayMs: 1500 }));
+      const hook = await stack.schedule('media', { url: target.url, postIn: '0s' });
+      await target.waitFor(1, 10_000);
+      await stack.stopWorker();
+      await stack.startWorker();
+      const done = await stack.waitForHook('media', hook.id, until('completed'));
+      assert.deepEqual(
+        done.attemptHistory.map((attempt) => attempt.outcome),
+        ['success'],
+      );
+      await sleep(500);
+      assert.equal(target.arrivals.length, 1);
+    });
+
     it('keeps an ack sent while every worker is down and completes the hook when one returns', async () => {
       const target = await receiver(() => ({ status: 202 }));
       const hook = await schedule(target.url);

@@ -27,6 +27,7 @@ describe('operating hooks', () => {
     receiver = await TestReceiver.start((arrival) => {
       if (arrival.path.startsWith('/orders/failed')) return { status: 410 };
       if (arrival.path.startsWith('/flaky')) return { status: flakyFixed ? 200 : 500 };
+      if (arrival.path.startsWith('/slow')) return { status: 200, delayMs: 2000 };
       return { status: 200 };
     });
     stack = await TestStack.start([
@@ -181,6 +182,18 @@ describe('operating hooks', () => {
       assert.equal(done.postAt, new Date(Date.parse(later)).toISOString());
     });
 
+    it('refuses to reschedule a hook whose attempt is in flight with 409', async () => {
+      const hook = await stack.schedule('ops', { path: '/slow/resched', postIn: '0s' });
+      await receiver.waitFor(1, 10_000, hook.id);
+      const response = await stack.request('ops', 'PATCH', `/v1/hooks/${hook.id}`, { postIn: '1h' });
+      assert.equal(response.statusCode, 409);
+      assert.match(
+        response.json<ErrorBody & { error: { message: string } }>().error.message,
+        /already being delivered/,
+      );
+      await stack.waitForHook('ops', hook.id, until('completed'));
+    });
+
     it('refuses to reschedule a finished hook with 409', async () => {
       const hook = await stack.schedule('ops', { path: '/resched/done', postIn: '0s' });
       await stack.waitForHook('ops', hook.id, until('completed'));
@@ -215,6 +228,15 @@ describe('operating hooks', () => {
       assert.equal(done.id, hook.id);
       const again = await stack.request('ops-recovery', 'POST', `/v1/hooks/${hook.id}/retry`);
       assert.equal(again.statusCode, 409, 'a completed hook cannot be retried');
+
+      // A retried hook is still one hook: listed once, and gone from the dead-letter queue.
+      await waitForListed('ops-recovery', 'status=completed&pathPrefix=/flaky/1', 1);
+      assert.deepEqual(ids(await list('ops-recovery', 'pathPrefix=/flaky/1')), [hook.id]);
+      assert.deepEqual((await list('ops-recovery', 'status=failed&pathPrefix=/flaky/1')).data, []);
+      const replayFailed = await stack.request('ops-recovery', 'POST', '/v1/hooks/bulk/replay', {
+        filter: { status: 'failed', pathPrefix: '/flaky/1' },
+      });
+      assert.deepEqual(replayFailed.json(), { affected: 0 });
     });
 
     it('replays a finished hook as a new hook with the same data', async () => {

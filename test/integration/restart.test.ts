@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/co
 import { generateSigningSecret } from '../../src/activities/signing';
 import { freePort } from '../../src/devserver/ports';
 import type { HookState } from '../../src/domain/hook';
-import { startEntryProcess, stopEntryProcess } from '../support/entry-process';
+import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,7 +37,7 @@ describe('npm start survives being killed', () => {
   const apiKey = generateApiKey();
   const env: NodeJS.ProcessEnv = { ...process.env };
   let apiUrl: string;
-  let stackProcess: ChildProcess | undefined;
+  let stackProcess: EntryProcess | undefined;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hookrelay-restart-'));
@@ -71,7 +70,7 @@ describe('npm start survives being killed', () => {
   });
 
   after(async () => {
-    stackProcess?.kill('SIGKILL');
+    stackProcess?.child.kill('SIGKILL');
     for (const pid of pidsMentioning(dir)) process.kill(pid, 'SIGKILL');
     await receiver.close();
     await rm(dir, { recursive: true, force: true });
@@ -92,29 +91,39 @@ describe('npm start survives being killed', () => {
     return { status: response.status, data: ((await response.json()) as { data: HookState }).data };
   }
 
-  it('delivers every pending hook exactly once after SIGKILL and restart, and stops cleanly on SIGINT', async () => {
-    stackProcess = await startStack();
+  async function scheduleBatch(name: string, firstDueSecs: number): Promise<HookState[]> {
     const hooks: HookState[] = [];
     for (let i = 0; i < 5; i++) {
       const created = await api('POST', '/v1/hooks', {
-        path: `/restart/${i}`,
-        postIn: `${4 + i}s`,
-        data: { i },
+        path: `/${name}/${i}`,
+        postIn: `${firstDueSecs + i}s`,
       });
       assert.equal(created.status, 201);
       hooks.push(created.data);
     }
+    return hooks;
+  }
 
+  it('keeps pending hooks across Ctrl-C and across SIGKILL, and delivers each exactly once', async () => {
+    stackProcess = await startStack();
+    const stoppedCleanly = await scheduleBatch('stopped', 6);
+    assert.equal(await stopEntryProcess(stackProcess), 0, 'Ctrl-C stops the stack cleanly');
+    await sleep(500);
+    assert.deepEqual(pidsMentioning(dir), [], 'the dev server stopped with it');
+
+    stackProcess = await startStack();
+    const crashed = await scheduleBatch('crashed', 4);
     // Crash everything: the stack process and the dev server it started.
-    const devServerPids = pidsMentioning(dir).filter((pid) => pid !== stackProcess?.pid);
+    const devServerPids = pidsMentioning(dir).filter((pid) => pid !== stackProcess?.child.pid);
     assert.ok(devServerPids.length > 0, 'the dev server runs as its own process');
-    stackProcess.kill('SIGKILL');
+    stackProcess.child.kill('SIGKILL');
     for (const pid of devServerPids) process.kill(pid, 'SIGKILL');
     await sleep(1000);
     assert.deepEqual(pidsMentioning(dir), [], 'nothing of the stack survives the kill');
-    assert.equal(receiver.arrivals.length, 0, 'no hook was due before the crash');
+    assert.equal(receiver.arrivals.filter((arrival) => arrival.path.startsWith('/crashed/')).length, 0);
 
     stackProcess = await startStack();
+    const hooks = [...stoppedCleanly, ...crashed];
     await receiver.waitFor(hooks.length, 60_000);
     await sleep(3000);
     for (const hook of hooks) {
@@ -123,9 +132,9 @@ describe('npm start survives being killed', () => {
       assert.equal(current.data.status, 'completed');
     }
 
-    assert.equal(await stopEntryProcess(stackProcess), 0, 'Ctrl-C stops the stack cleanly');
-    await sleep(500);
-    assert.deepEqual(pidsMentioning(dir), [], 'the dev server stopped with it');
+    assert.equal(await stopEntryProcess(stackProcess), 0);
     stackProcess = undefined;
+    await sleep(500);
+    assert.deepEqual(pidsMentioning(dir), []);
   });
 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { startHookDevServer } from '../../src/devserver/hook-dev-server';
 import { freePort } from '../../src/devserver/ports';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
-import { startEntryProcess, stopEntryProcess } from '../support/entry-process';
+import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
 
 /**
@@ -25,8 +24,8 @@ describe('worker and API as separate processes against an external Temporal', ()
   let dir: string;
   let devServer: DevServer;
   let receiver: TestReceiver;
-  let worker: ChildProcess | undefined;
-  let api: ChildProcess | undefined;
+  let worker: EntryProcess | undefined;
+  let api: EntryProcess | undefined;
   const apiKey = generateApiKey();
   const signingSecret = generateSigningSecret();
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -68,8 +67,8 @@ describe('worker and API as separate processes against an external Temporal', ()
   });
 
   after(async () => {
-    worker?.kill('SIGKILL');
-    api?.kill('SIGKILL');
+    worker?.child.kill('SIGKILL');
+    api?.child.kill('SIGKILL');
     await devServer.stop();
     await receiver.close();
     await rm(dir, { recursive: true, force: true });
@@ -112,6 +111,21 @@ describe('worker and API as separate processes against an external Temporal', ()
     } finally {
       await connection.close();
     }
+
+    // One structured JSON line per status change, from the worker's log.
+    const statusLines = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"hook status changed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.hookId === hook.id);
+    assert.deepEqual(
+      statusLines.map(({ projectId, status, attempt, outcome }) => ({ projectId, status, attempt, outcome })),
+      [
+        { projectId: 'standalone', status: 'pending', attempt: 0, outcome: undefined },
+        { projectId: 'standalone', status: 'completed', attempt: 1, outcome: 'success' },
+      ],
+    );
 
     assert.equal(await stopEntryProcess(api, 'SIGTERM'), 0);
     assert.equal(await stopEntryProcess(worker, 'SIGTERM'), 0);

@@ -3,6 +3,12 @@ import path from 'node:path';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/** A running entry point and everything it has printed so far. */
+export interface EntryProcess {
+  child: ChildProcess;
+  output(): string;
+}
+
 /**
  * Runs one of our entry points (src/main/*.ts) as its own process, as a user would with npm, and
  * resolves once its output contains `readyText`.
@@ -11,7 +17,7 @@ export async function startEntryProcess(
   entry: 'start' | 'worker' | 'api',
   env: NodeJS.ProcessEnv,
   readyText: string,
-): Promise<ChildProcess> {
+): Promise<EntryProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', `src/main/${entry}.ts`], {
     cwd: REPO_ROOT,
     env,
@@ -29,12 +35,12 @@ export async function startEntryProcess(
     if (Date.now() > deadline) throw new Error(`${entry} did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return child;
+  return { child, output: () => output };
 }
 
 /** Sends `signal` and resolves with the exit code. */
 export function stopEntryProcess(
-  child: ChildProcess,
+  { child }: EntryProcess,
   signal: NodeJS.Signals = 'SIGINT',
 ): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => {

@@ -15,7 +15,7 @@ import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
 import { createLogger } from '../../src/lib/logger';
 import { connectClient, connectWorker } from '../../src/temporal/connection';
-import { HookStore } from '../../src/temporal/hook-store';
+import { HookStore, hookStoreOptions } from '../../src/temporal/hook-store';
 import { bundleWorkflows, type RunningWorker, startHookWorker } from '../../src/worker/create-worker';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 
@@ -85,7 +85,7 @@ export class TestStack {
     });
     const client = await connectClient(config.temporal);
     const app = await buildApp({
-      store: new HookStore(client, config.temporal.taskQueue, config.callbackSecret),
+      store: new HookStore(client, hookStoreOptions(config)),
       projects: config.projects,
       callbackSecret: config.callbackSecret,
       logger: false,

@@ -42,7 +42,11 @@ describe('OpenAPI document', () => {
     const callbackSecret = generateCallbackSecret();
     app = await buildApp({
       // A lazy client: building the app and serving the documents never reach Temporal.
-      store: new HookStore(new Client(), 'unused', callbackSecret),
+      store: new HookStore(new Client(), {
+        taskQueue: 'unused',
+        cursorKey: callbackSecret,
+        retryWindowMs: 1,
+      }),
       projects: [project],
       callbackSecret,
       logger: false,

@@ -7,8 +7,8 @@ import { countHookScheduled } from '../../metrics/hook-metrics';
 import { HookConflictError, HookNotFoundError, type HookStore } from '../../temporal/hook-store';
 import type { HookFilter } from '../../temporal/visibility-query';
 import { HOOK_ID_PATTERN } from '../../temporal/workflow-ids';
-import { requireApiKey } from '../auth';
-import { redeliveryOf } from '../hook-settings';
+import { ApiError } from '../errors';
+import { replayOf } from '../hook-settings';
 import {
   bulkBodySchema,
   bulkResultSchema,
@@ -20,7 +20,6 @@ import { knownHookId, security } from './route-helpers';
 
 export interface HookRecoveryRoutesOptions {
   store: HookStore;
-  projects: readonly ProjectConfig[];
 }
 
 type Action = 'retry' | 'replay' | 'cancel';
@@ -44,19 +43,16 @@ const errors = { 401: errorSchema, 404: errorSchema, 409: errorSchema };
  */
 export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions> = async (
   app,
-  { store, projects },
+  { store },
 ) => {
-  requireApiKey(app, projects);
-
   const actions: Record<Action, (project: ProjectConfig, hookId: string) => Promise<HookState>> = {
-    retry: (project, hookId) =>
-      store.retry(project.id, hookId, (hook) => redeliveryOf(project, hook, new Date())),
+    retry: (project, hookId) => store.retry(project.id, hookId),
     replay: async (project, hookId) => {
       const hook = await store.get(project.id, hookId);
       if (!ELIGIBLE.replay.includes(hook.status)) {
         throw new HookConflictError(`only finished hooks can be replayed; this one is ${hook.status}`);
       }
-      const { hook: copy } = await store.schedule(project.id, redeliveryOf(project, hook, new Date()));
+      const { hook: copy } = await store.schedule(project.id, replayOf(project, hook, new Date()));
       countHookScheduled(project.id);
       return copy;
     },
@@ -113,21 +109,19 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
       const { project } = request;
       const { action } = request.params;
       const { hookIds, filter, limit } = request.body;
+      const { status, ...ranges } = filter ?? {};
       const ids = hookIds
         ? hookIds.filter((id) => HOOK_ID_PATTERN.test(id))
-        : await matchingIds(
-            store,
-            project.id,
-            { ...filter, statuses: filter?.status ?? ELIGIBLE[action] },
-            limit,
-          );
+        : await matchingIds(store, project.id, { ...ranges, statuses: status ?? ELIGIBLE[action] }, limit);
       const changed = await mapLimited([...new Set(ids)], BULK_CONCURRENCY, async (hookId) => {
         try {
           await actions[action](project, hookId);
           return true;
         } catch (error) {
-          // A hook that is not in a state this action applies to is simply not affected.
+          // A hook that is not in a state this action applies to, or that the project's rules no
+          // longer let through (a replay to a forbidden url), is simply not affected.
           if (error instanceof HookConflictError || error instanceof HookNotFoundError) return false;
+          if (error instanceof ApiError && error.statusCode === 403) return false;
           throw error;
         }
       });

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ProjectConfig } from '../../config/schema';
 import { countHookScheduled } from '../../metrics/hook-metrics';
 import { type HookStore, InvalidCursorError } from '../../temporal/hook-store';
-import { requireApiKey } from '../auth';
 import { resolveDueTime } from '../due-time';
 import { ApiError } from '../errors';
-import { deliverySettings } from '../hook-settings';
+import { deliverySettings, resolveTarget } from '../hook-settings';
 import {
   createHookBodySchema,
-  type CreateHookBody,
   errorSchema,
   hookEnvelopeSchema,
   hookPageSchema,
@@ -21,14 +18,11 @@ import { knownHookId, security } from './route-helpers';
 
 export interface HookRoutesOptions {
   store: HookStore;
-  projects: readonly ProjectConfig[];
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
-export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { store, projects }) => {
-  requireApiKey(app, projects);
-
+export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { store }) => {
   app.post(
     '/v1/hooks',
     {
@@ -154,19 +148,3 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
     async (request) => ({ data: await store.cancel(request.project.id, knownHookId(request.params.id)) }),
   );
 };
-
-function resolveTarget(project: ProjectConfig, body: CreateHookBody) {
-  if (body.url !== undefined) {
-    if (!project.allowUrlTargets) {
-      throw new ApiError(
-        403,
-        'url_not_allowed',
-        `project "${project.id}" delivers only to paths on its baseUrl`,
-      );
-    }
-    return { target: { url: body.url }, targetUrl: body.url };
-  }
-  const path = body.path ?? '/';
-  if (!project.baseUrl) throw new ApiError(403, 'path_not_allowed', `project "${project.id}" has no baseUrl`);
-  return { target: { path }, targetUrl: project.baseUrl.replace(/\/+$/, '') + path };
-}
