@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ATTEMPT_OUTCOMES, HOOK_STATUSES } from '../domain/hook';
+import { type Attempt, ATTEMPT_OUTCOMES, HOOK_STATUSES, type HookState } from '../domain/hook';
 import { MAX_POST_IN_MS, parseDuration } from '../domain/duration';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN, resolveLocalTime } from '../domain/local-time';
 import { retryOverrideSchema } from '../domain/retry-schema';
@@ -93,6 +93,7 @@ export const rescheduleBodySchema = z
 
 export type CreateHookBody = z.output<typeof createHookBodySchema>;
 
+// `satisfies` ties these wire schemas to the domain types: a field that drifts fails to compile.
 export const attemptSchema = z
   .object({
     number: z.int(),
@@ -106,7 +107,7 @@ export const attemptSchema = z
     ackDeadline: z.string().optional(),
     nackBody: z.string().optional(),
   })
-  .meta({ id: 'Attempt' });
+  .meta({ id: 'Attempt' }) satisfies z.ZodType<Attempt>;
 
 export const hookSchema = z
   .object({
@@ -127,7 +128,7 @@ export const hookSchema = z
     async: z.boolean(),
     attemptHistory: z.array(attemptSchema),
   })
-  .meta({ id: 'Hook' });
+  .meta({ id: 'Hook' }) satisfies z.ZodType<HookState>;
 
 export const hookEnvelopeSchema = z.object({ data: hookSchema });
 
