@@ -1,0 +1,16 @@
+import { acceptScenario } from './accept';
+import { burstScenario } from './burst';
+import { footprintScenario } from './footprint';
+import { steadyScenario } from './steady';
+import { SCENARIO_NAMES, type Scenario, type ScenarioName } from './types';
+
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  accept: acceptScenario,
+  burst: burstScenario,
+  steady: steadyScenario,
+  footprint: footprintScenario,
+};
+
+export function isScenarioName(value: string): value is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(value);
+}

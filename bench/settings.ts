@@ -1,0 +1,95 @@
+/**
+ * How big and how long each scenario is. `full` is what `npm run bench` runs (about 20 minutes on a
+ * 2-core machine); `smoke` is a few dozen hooks per scenario, to prove in CI that the harness works.
+ */
+export interface SuiteSettings {
+  mode: 'full' | 'smoke';
+  /** Concurrent schedule calls of the client in Accept, Burst and Footprint. */
+  clientConcurrency: number;
+  /** Hooks due at once before each scenario: connections, caches and JIT warmed, the path proven. */
+  warmupHooks: number;
+  /** A fresh instance of each system for each scenario, so that no scenario inherits another's hooks. */
+  freshSystemPerScenario: boolean;
+  accept: {
+    durationMs: number;
+    maxHooks: number;
+    /** How far ahead the hooks are due: after the scenario ends in a full run, so none is delivered. */
+    dueInMs: number;
+  };
+  burst: {
+    hooks: number;
+    /** Bounds of the time between the first schedule call and the shared due instant. */
+    minLeadMs: number;
+    maxLeadMs: number;
+    /** How long after the due instant the last hook may take. */
+    drainMs: number;
+  };
+  steady: {
+    durationMs: number;
+    /** Each hook is scheduled this long before it is due. */
+    leadMs: number;
+    /** Rates tried, doubling; the search starts at the highest one the Burst delivery rate reached. */
+    rates: number[];
+    /** A rate holds while the 99th percentile of lateness stays below this. */
+    lateLimitMs: number;
+    drainMs: number;
+    maxInFlight: number;
+  };
+  footprint: {
+    /** Hooks delivered while CPU is measured. */
+    deliveries: number;
+    /** Hooks left sleeping while memory and store size are measured. */
+    sleeping: number;
+    sleepingDueInMs: number;
+    /** How long to wait for the processes to go idle after scheduling. */
+    quietTimeoutMs: number;
+    drainMs: number;
+  };
+}
+
+export const FULL_SETTINGS: SuiteSettings = {
+  mode: 'full',
+  clientConcurrency: 32,
+  warmupHooks: 50,
+  freshSystemPerScenario: true,
+  accept: { durationMs: 10_000, maxHooks: 200_000, dueInMs: 60 * 60 * 1000 },
+  burst: { hooks: 2_000, minLeadMs: 5_000, maxLeadMs: 120_000, drainMs: 120_000 },
+  steady: {
+    // Each rate is held 30 s so that a full run stays near 20 minutes: the two full steps per system
+    // (the best rate and half of it) dominate the run. `--steady-seconds 60` holds each for a minute.
+    durationMs: 30_000,
+    leadMs: 5_000,
+    rates: [5, 10, 20, 40, 80, 160, 320, 640, 1280],
+    lateLimitMs: 1_000,
+    drainMs: 30_000,
+    maxInFlight: 256,
+  },
+  footprint: {
+    deliveries: 1_000,
+    sleeping: 10_000,
+    sleepingDueInMs: 60 * 60 * 1000,
+    // A Temporal worker runs each new workflow's first task after the API has accepted it; the hooks
+    // only sleep once that backlog is worked off.
+    quietTimeoutMs: 180_000,
+    drainMs: 120_000,
+  },
+};
+
+export const SMOKE_SETTINGS: SuiteSettings = {
+  mode: 'smoke',
+  clientConcurrency: 8,
+  warmupHooks: 4,
+  // One instance per system for all scenarios: a smoke run proves the path, it does not compare.
+  freshSystemPerScenario: false,
+  accept: { durationMs: 1_000, maxHooks: 40, dueInMs: 1_000 },
+  burst: { hooks: 30, minLeadMs: 1_000, maxLeadMs: 10_000, drainMs: 20_000 },
+  steady: {
+    durationMs: 2_000,
+    leadMs: 1_000,
+    rates: [5, 10],
+    lateLimitMs: 1_000,
+    drainMs: 15_000,
+    maxInFlight: 64,
+  },
+  footprint: { deliveries: 20, sleeping: 30, sleepingDueInMs: 3_000, quietTimeoutMs: 1_000, drainMs: 20_000 },
+};

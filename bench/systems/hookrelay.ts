@@ -1,0 +1,148 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Agent, request } from 'undici';
+import { generateSigningSecret } from '../../src/activities/signing';
+import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
+import { configSchema } from '../../src/config/schema';
+import type { DevServer } from '../../src/devserver/dev-server';
+import { startHookDevServer } from '../../src/devserver/hook-dev-server';
+import { freePort } from '../../src/devserver/ports';
+import { obtainTemporalCli, TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
+import { ChildHandle } from '../child-process';
+import { pidProbe } from '../process-stats';
+import { waitFor } from '../wait';
+import { sqliteBytes } from './dev-server-store';
+import { configString, type RunningSystem, type StartContext, type SystemDefinition } from './types';
+
+const NAMESPACE = 'hookrelay';
+const TASK_QUEUE = 'hookrelay';
+const PROJECT_ID = 'bench';
+const API_READY_TIMEOUT_MS = 60_000;
+
+/** Environment variables that would override the config file; the benchmark's file must be the only source. */
+function withoutOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith('HOOKRELAY_') && !name.startsWith('TEMPORAL_')),
+  );
+}
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function start(context: StartContext): Promise<RunningSystem> {
+  const dataDir = path.join(context.workDir, 'hookrelay');
+  const devServer: DevServer = await startHookDevServer({
+    binary: await obtainTemporalCli(),
+    dataDir,
+    port: await freePort(),
+    namespace: NAMESPACE,
+  });
+  const children: ChildHandle[] = [];
+  const stop = async () => {
+    // The API first (no new hooks), then the worker, then the server they both talk to.
+    for (const child of [...children].reverse()) await child.stop();
+    await devServer.stop();
+  };
+
+  try {
+    const apiKey = generateApiKey();
+    const apiPort = await freePort();
+    const config = {
+      dataDir,
+      api: { host: '127.0.0.1', port: apiPort },
+      callbackSecret: generateCallbackSecret(),
+      // The worker serves its own /metrics; a free port, so that nothing else on the machine collides.
+      worker: { metricsPort: await freePort() },
+      temporal: { address: devServer.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE },
+      projects: [
+        {
+          id: PROJECT_ID,
+          apiKeyHashes: [hashApiKey(apiKey)],
+          signingSecrets: [generateSigningSecret()],
+          baseUrl: context.receiverUrl,
+        },
+      ],
+    };
+    // Fails here, naming the field, rather than in two child processes.
+    configSchema.parse(config);
+    const configFile = path.join(dataDir, 'hookrelay.json');
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+
+    // Production logs at info; warn keeps per-request log lines out of the measurement, as the
+    // alternatives log nothing per hook either.
+    const env = {
+      ...withoutOverrides(process.env),
+      HOOKRELAY_CONFIG: configFile,
+      HOOKRELAY_LOG_LEVEL: 'warn',
+    };
+    children.push(ChildHandle.start({ role: 'worker', script: 'src/main/worker.ts', env }));
+    children.push(ChildHandle.start({ role: 'api', script: 'src/main/api.ts', env }));
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const assertHealthy = () => {
+      for (const child of children) child.assertRunning();
+    };
+    await waitFor(() => isReady(apiUrl), {
+      timeoutMs: API_READY_TIMEOUT_MS,
+      what: 'the hookrelay API to be ready',
+      pollMs: 250,
+      check: assertHealthy,
+    });
+
+    return {
+      clientConfig: { apiUrl, apiKey },
+      probes: [...children.map((child) => child.probe), pidProbe('dev-server', devServer.pid)],
+      storeBytes: () => sqliteBytes(path.join(dataDir, 'temporal')),
+      versions: { 'temporal-cli': TEMPORAL_CLI_VERSION },
+      assertHealthy,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export const hookrelaySystem: SystemDefinition = {
+  name: 'hookrelay',
+  setup:
+    'The production entry points `npm run api` and `npm run worker` as two processes, against the embedded ' +
+    'Temporal dev server (SQLite, headless) that `npm start` runs. One project with one signing secret: ' +
+    'every delivery is signed (Standard Webhooks), every status change is upserted into search attributes, ' +
+    'default retry policy. Hooks are scheduled with `POST /v1/hooks` over keep-alive HTTP.',
+  workerRole: 'worker',
+  store: 'dev-server SQLite (db + WAL)',
+  needs: [],
+  start,
+
+  connectClient(config) {
+    const apiUrl = configString(config, 'apiUrl');
+    const apiKey = configString(config, 'apiKey');
+    // Concurrency is set by the load plan; the pool only has to be big enough never to be the limit.
+    const agent = new Agent({ connections: 512, keepAliveTimeout: 30_000 });
+    return Promise.resolve({
+      async schedule(hook) {
+        const response = await request(`${apiUrl}/v1/hooks`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({
+            path: hook.path,
+            postAt: new Date(hook.dueAt).toISOString(),
+            data: hook.data,
+          }),
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 201) {
+          throw new Error(`POST /v1/hooks answered ${response.statusCode}: ${text.slice(0, 200)}`);
+        }
+      },
+      close: () => agent.close(),
+    });
+  },
+};
