@@ -14,8 +14,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --systems a,b       systems to measure (default: all): ${SYSTEM_NAMES.join(', ')}
   --scenarios a,b     scenarios to run (default: all): ${SCENARIO_NAMES.join(', ')}
   --smoke             a few dozen hooks per scenario: proves the harness, measures nothing
-  --steady-seconds n  how long each Steady rate is held (default ${FULL_SETTINGS.steady.durationMs / 1000}; 60 for the
-                      full protocol, about 5 minutes longer)
+  --steady-seconds n  how long each Steady rate is held (default ${FULL_SETTINGS.steady.durationMs / 1000}; 30 makes a
+                      full run about 5 minutes shorter)
   --out dir           where results go (default bench/results)
   --help
 `;
