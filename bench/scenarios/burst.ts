@@ -1,5 +1,5 @@
 import { distribution } from '../stats';
-import { acceptRate, latenessOf, leadTimeMs, metric, runBatch } from './phases';
+import { acceptRate, latenessOf, metric, runDueTogether } from './phases';
 import type { Scenario } from './types';
 
 /** Many hooks due at the same instant: how fast the system works off the pile. */
@@ -10,22 +10,13 @@ export const burstScenario: Scenario = {
     `${settings.clientConcurrency} concurrent callers.`,
 
   async run(context) {
-    const { burst, clientConcurrency } = context.settings;
-    const leadMs = leadTimeMs(burst.hooks, context.warmupRate, burst.minLeadMs, burst.maxLeadMs);
-    const dueAt = Date.now() + leadMs;
-    context.log(`${burst.hooks} hooks due in ${(leadMs / 1000).toFixed(1)} s`);
-    const batch = await runBatch(
-      context,
-      {
-        kind: 'closed',
-        tag: context.tag('burst'),
-        count: burst.hooks,
-        concurrency: clientConcurrency,
-        timeLimitMs: burst.maxLeadMs,
-        due: { at: dueAt },
-      },
-      { label: 'burst', awaitDelivery: true, deadline: dueAt + burst.drainMs },
-    );
+    const { burst } = context.settings;
+    const { batch, dueAt, leadMs } = await runDueTogether(context, {
+      tag: 'burst',
+      count: burst.hooks,
+      label: 'burst',
+      drainMs: burst.drainMs,
+    });
     const lateness = distribution(latenessOf(batch));
     const arrived = batch.delivery.check.arrived;
     const lastMs = arrived > 0 ? batch.arrivals.lastAt - dueAt : Number.NaN;

@@ -4,9 +4,8 @@ import {
   AWAIT_LIMIT_MS,
   type Batch,
   collectDeliveries,
-  leadTimeMs,
   metric,
-  runBatch,
+  runDueTogether,
   scheduleHooks,
   waitForQuiet,
 } from './phases';
@@ -33,23 +32,15 @@ function rssByRole(context: ScenarioContext): Record<string, number> {
 
 /** CPU seconds of each process over the whole life of a batch of hooks: scheduled, due together, delivered. */
 async function measureCpu(context: ScenarioContext): Promise<{ batch: Batch; cpu: Record<string, number> }> {
-  const { footprint, clientConcurrency, burst } = context.settings;
+  const { footprint } = context.settings;
   const probes = context.stack.probes;
   const before = snapshotCpu(probes);
-  const leadMs = leadTimeMs(footprint.deliveries, context.warmupRate, burst.minLeadMs, burst.maxLeadMs);
-  const dueAt = Date.now() + leadMs;
-  const batch = await runBatch(
-    context,
-    {
-      kind: 'closed',
-      tag: context.tag('cpu'),
-      count: footprint.deliveries,
-      concurrency: clientConcurrency,
-      timeLimitMs: burst.maxLeadMs,
-      due: { at: dueAt },
-    },
-    { label: 'deliveries measured for CPU', awaitDelivery: true, deadline: dueAt + footprint.drainMs },
-  );
+  const { batch } = await runDueTogether(context, {
+    tag: 'cpu',
+    count: footprint.deliveries,
+    label: 'deliveries measured for CPU',
+    drainMs: footprint.drainMs,
+  });
   await waitForQuiet(probes, settleTimeoutMs(context.settings));
   return { batch, cpu: cpuDelta(before, snapshotCpu(probes)) };
 }

@@ -97,6 +97,33 @@ export async function runBatch(
   return collectDeliveries(context, await scheduleHooks(context, plan, options.signal), options);
 }
 
+/**
+ * `count` hooks all due at one instant, far enough ahead for the client to schedule them all first,
+ * then delivered: the shape of both the Burst scenario and the Footprint CPU measure.
+ */
+export async function runDueTogether(
+  context: ScenarioContext,
+  batch: { tag: string; count: number; label: string; drainMs: number },
+): Promise<{ batch: Batch; dueAt: number; leadMs: number }> {
+  const { burst, clientConcurrency } = context.settings;
+  const leadMs = leadTimeMs(batch.count, context.warmupRate, burst.minLeadMs, burst.maxLeadMs);
+  const dueAt = Date.now() + leadMs;
+  context.log(`${batch.count} hooks due in ${(leadMs / 1000).toFixed(1)} s`);
+  const delivered = await runBatch(
+    context,
+    {
+      kind: 'closed',
+      tag: context.tag(batch.tag),
+      count: batch.count,
+      concurrency: clientConcurrency,
+      timeLimitMs: burst.maxLeadMs,
+      due: { at: dueAt },
+    },
+    { label: batch.label, awaitDelivery: true, deadline: dueAt + batch.drainMs },
+  );
+  return { batch: delivered, dueAt, leadMs };
+}
+
 /** Hooks per second a batch was accepted at. */
 export function acceptRate(outcome: LoadOutcome): number {
   const seconds = Math.max(0.001, (outcome.finishedAt - outcome.startedAt) / 1000);
