@@ -3,6 +3,7 @@ import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
   WorkflowUpdateFailedError,
@@ -111,11 +112,12 @@ export class HookStore {
       return { hook: initialHookState(input), created: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || !requestHash) throw error;
-      const existing = await this.client.workflow.getHandle(hookWorkflowId(projectId, hookId)).describe();
+      const handle = this.client.workflow.getHandle<typeof hookWorkflow>(hookWorkflowId(projectId, hookId));
+      const existing = await handle.describe();
       if (existing.memo?.requestHash !== requestHash) {
         throw new HookConflictError('this Idempotency-Key was already used with a different request');
       }
-      return { hook: await this.get(projectId, hookId), created: false };
+      return { hook: await this.readState(handle, existing), created: false };
     }
   }
 
@@ -184,7 +186,14 @@ export class HookStore {
 
   async get(projectId: string, hookId: string): Promise<HookState> {
     const handle = this.client.workflow.getHandle<typeof hookWorkflow>(hookWorkflowId(projectId, hookId));
-    const description = await this.withNotFound(() => handle.describe());
+    return this.readState(handle, await this.withNotFound(() => handle.describe()));
+  }
+
+  /** A closed hook's state is its workflow's result; an open one is asked through a query. */
+  private readState(
+    handle: WorkflowHandle<typeof hookWorkflow>,
+    description: WorkflowExecutionDescription,
+  ): Promise<HookState> {
     if (description.status.name === 'COMPLETED') return handle.result();
     // Running, or closed abnormally (terminated by an operator): the query replays the history.
     return this.withWorkerDeadline(() => handle.query(hookStateQuery));
