@@ -13,7 +13,19 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // SDK internals change without notice; the one adapter that needs them is src/temporal/sdk-internals.ts.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*/lib/*'],
+              message: 'Use the public API, or src/temporal/sdk-internals.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -33,6 +45,10 @@ export default tseslint.config(
               message: 'Workflows import only @temporalio/workflow and pure modules.',
             },
             {
+              group: ['@temporalio/*/lib/*'],
+              message: 'Use the public API, or src/temporal/sdk-internals.ts.',
+            },
+            {
               group: ['../activities', '../activities/*', '../api/*', '../config/*', '../temporal/*'],
               allowTypeImports: true,
               message: 'Workflows may only import types from modules that do I/O.',
@@ -41,6 +57,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/temporal/sdk-internals.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // Fastify plugins and hooks are async by contract, whether or not their body awaits.

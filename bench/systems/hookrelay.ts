@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { generateSigningSecret } from '../../src/activities/signing';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
+import { generateSigningSecret } from '../../src/security/signing';
+import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
+import { generateServerSecret } from '../../src/security/server-secret';
 import { configSchema } from '../../src/config/schema';
-import type { DevServer } from '../../src/devserver/dev-server';
-import { startHookDevServer } from '../../src/devserver/hook-dev-server';
-import { freePort } from '../../src/devserver/ports';
-import { obtainTemporalCli, TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
+import { TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
+import { freePort } from '../../src/lib/ports';
+import { startEmbeddedTemporal } from '../../src/main/compose';
 import { ChildHandle } from '../child-process';
 import { pidProbe } from '../process-stats';
 import { waitFor } from '../wait';
@@ -37,12 +37,28 @@ async function isReady(url: string): Promise<boolean> {
 
 async function start(context: StartContext): Promise<RunningSystem> {
   const dataDir = path.join(context.workDir, 'hookrelay');
-  const devServer: DevServer = await startHookDevServer({
-    binary: await obtainTemporalCli(),
+  const apiKey = generateApiKey();
+  const apiPort = await freePort();
+  const fileConfig = {
     dataDir,
-    port: await freePort(),
-    namespace: NAMESPACE,
-  });
+    api: { host: '127.0.0.1', port: apiPort },
+    callbackSecret: generateServerSecret(),
+    // The worker serves its own /metrics; a free port, so that nothing else on the machine collides.
+    worker: { metricsPort: await freePort() },
+    devServer: { port: await freePort() },
+    temporal: { namespace: NAMESPACE, taskQueue: TASK_QUEUE },
+    projects: [
+      {
+        id: PROJECT_ID,
+        apiKeyHashes: [hashApiKey(apiKey)],
+        signingSecrets: [generateSigningSecret()],
+        baseUrl: context.receiverUrl,
+      },
+    ],
+  };
+  // The same embedded server `npm start` runs (headless); the config now names its address.
+  // Parsing first fails here, naming the field, rather than in two child processes.
+  const { devServer, config } = await startEmbeddedTemporal(configSchema.parse(fileConfig), { ui: false });
   const children: ChildHandle[] = [];
   const stop = async () => {
     // The API first (no new hooks), then the worker, then the server they both talk to.
@@ -51,28 +67,12 @@ async function start(context: StartContext): Promise<RunningSystem> {
   };
 
   try {
-    const apiKey = generateApiKey();
-    const apiPort = await freePort();
-    const config = {
-      dataDir,
-      api: { host: '127.0.0.1', port: apiPort },
-      callbackSecret: generateCallbackSecret(),
-      // The worker serves its own /metrics; a free port, so that nothing else on the machine collides.
-      worker: { metricsPort: await freePort() },
-      temporal: { address: devServer.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE },
-      projects: [
-        {
-          id: PROJECT_ID,
-          apiKeyHashes: [hashApiKey(apiKey)],
-          signingSecrets: [generateSigningSecret()],
-          baseUrl: context.receiverUrl,
-        },
-      ],
+    const childConfig = {
+      ...fileConfig,
+      temporal: { ...fileConfig.temporal, address: config.temporal.address },
     };
-    // Fails here, naming the field, rather than in two child processes.
-    configSchema.parse(config);
     const configFile = path.join(dataDir, 'hookrelay.json');
-    await writeFile(configFile, JSON.stringify(config, null, 2));
+    await writeFile(configFile, JSON.stringify(childConfig, null, 2));
 
     // Production logs at info; warn keeps per-request log lines out of the measurement, as the
     // alternatives log nothing per hook either.

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startDevServer } from '../../src/devserver/dev-server';
-import { freePort } from '../../src/devserver/ports';
+import { freePort } from '../../src/lib/ports';
 import { obtainTemporalCli, TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
 import { startBenchChild } from '../child-process';
 import type { NaiveActivities, naiveHookWorkflow } from '../naive-workflow';

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { type Dispatcher, request } from 'undici';
-import { callbackUrls, signCallbackToken } from '../callbacks/token';
-import { asyncTimeoutSecs, CALLBACK_GRACE_MS, MAX_ASYNC_TIMEOUT_SECS } from '../domain/async-ack';
-import type { DeliveryRequest, DeliveryResult } from '../domain/delivery';
+import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
+import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../domain/delivery';
 import { parseRetryAfter } from '../domain/retry-after';
-import type { AttemptTiming } from '../metrics/hook-metrics';
-import { signPayload } from './signing';
+import { callbackUrls } from '../security/callback-token';
+import type { CallbackTokenSigner } from '../security/server-secret';
+import { signPayload } from '../security/signing';
 
 /** How much of a response body is kept on the attempt record. */
 const RESPONSE_BODY_LIMIT = 4096;
@@ -16,8 +16,8 @@ export interface DeliveryDependencies {
   userAgent: string;
   /** Connection pool shared by all attempts of this worker. */
   dispatcher: Dispatcher;
-  /** Where receivers of async hooks send acks, and the secret their tokens are signed with. */
-  callbacks: { publicUrl: string; secret: string };
+  /** Where receivers of async hooks send acks, and what signs the tokens in those URLs. */
+  callbacks: { publicUrl: string; tokens: CallbackTokenSigner };
   /** Told how long each HTTP attempt took and when it started, for the latency and lateness metrics. */
   observeTiming(timing: AttemptTiming): void;
 }
@@ -103,16 +103,12 @@ function asyncHeaders(
   req: DeliveryRequest,
   startedAt: Date,
 ): Record<string, string> {
-  const expiresAtMs = startedAt.getTime() + req.timeoutMs + MAX_ASYNC_TIMEOUT_SECS * 1000 + CALLBACK_GRACE_MS;
-  const token = signCallbackToken(
-    {
-      hookId: req.hookId,
-      projectId: req.projectId,
-      attempt: req.attempt,
-      expiresAt: Math.ceil(expiresAtMs / 1000),
-    },
-    callbacks.secret,
-  );
+  const token = callbacks.tokens.signCallbackToken({
+    hookId: req.hookId,
+    projectId: req.projectId,
+    attempt: req.attempt,
+    expiresAt: callbackTokenExpiry(startedAt, req.timeoutMs),
+  });
   const urls = callbackUrls(callbacks.publicUrl, token);
   return { 'hook-ack-url': urls.ack, 'hook-nack-url': urls.nack };
 }

@@ -9,7 +9,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../config/schema';
-import type { HookStore } from '../temporal/hook-store';
+import type { HookStore } from '../domain/hook-store';
+import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
 import { requireApiKey } from './auth';
 import { ApiError, errorHandler } from './errors';
@@ -23,7 +24,8 @@ import { metricsRoutes } from './routes/metrics';
 export interface AppOptions {
   store: HookStore;
   projects: readonly ProjectConfig[];
-  callbackSecret: string;
+  /** Checks the tokens of incoming acks and nacks. */
+  callbackTokens: CallbackTokenVerifier;
   logger: FastifyBaseLogger | false;
   /** Sees every route as it is registered (the OpenAPI completeness test lists them this way). */
   onRoute?: (route: RouteOptions) => void;
@@ -35,7 +37,7 @@ const BODY_OVERHEAD_BYTES = 64 * 1024;
 export async function buildApp({
   store,
   projects,
-  callbackSecret,
+  callbackTokens,
   logger,
   onRoute,
 }: AppOptions): Promise<FastifyInstance> {
@@ -79,14 +81,14 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  await app.register(healthRoutes, { store });
-  await app.register(metricsRoutes, { store });
+  await app.register(healthRoutes, { health: store.health });
+  await app.register(metricsRoutes, { health: store.health });
   // Every hook route needs an API key: one parent plugin holds the check for both groups.
   await app.register(async (authenticated) => {
     requireApiKey(authenticated, projects);
-    await authenticated.register(hookRoutes, { store });
-    await authenticated.register(hookRecoveryRoutes, { store });
+    await authenticated.register(hookRoutes, { commands: store.commands, reads: store.reads });
+    await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
   });
-  await app.register(callbackRoutes, { store, callbackSecret });
+  await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
   return app;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashApiKey } from '../config/api-keys';
+import { hashApiKey } from '../security/api-keys';
 import type { ProjectConfig } from '../config/schema';
 import { ApiError } from './errors';
 

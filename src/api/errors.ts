@@ -1,6 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { HookConflictError, HookNotFoundError } from '../temporal/hook-store';
+import {
+  HookConflictError,
+  HookNotFoundError,
+  InvalidCursorError,
+  TargetNotAllowedError,
+} from '../domain/errors';
 
 export interface FieldError {
   field: string;
@@ -44,6 +49,12 @@ function toApiError(error: FastifyError | Error): ApiError {
   }
   if (error instanceof HookNotFoundError) return new ApiError(404, 'not_found', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);
+  if (error instanceof TargetNotAllowedError) return new ApiError(403, error.reason, error.message);
+  if (error instanceof InvalidCursorError) {
+    return new ApiError(400, 'validation_failed', 'invalid query', [
+      { field: 'cursor', message: 'must be a nextCursor from an earlier page' },
+    ]);
+  }
   const known = 'code' in error ? FASTIFY_ERRORS[error.code] : undefined;
   if (known) return new ApiError(known[0], known[1], known[2] ?? error.message);
   // Fastify's JSON body parser reports a malformed body as a SyntaxError with status 400.

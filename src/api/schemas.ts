@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Attempt, ATTEMPT_OUTCOMES, HOOK_STATUSES, type HookState } from '../domain/hook';
-import { MAX_POST_IN_MS, parseDuration } from '../domain/duration';
-import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN, resolveLocalTime } from '../domain/local-time';
+import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
+import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
 import { retryOverrideSchema } from '../domain/retry-schema';
 
 /**
@@ -9,14 +9,16 @@ import { retryOverrideSchema } from '../domain/retry-schema';
  * OpenAPI document.
  */
 
-const TIME_MODES = ['postIn', 'postAt', 'postAtLocal'] as const;
-
 /** When a hook is due: exactly one of postIn, postAt, postAtLocal (+ timezone). */
 const dueTimeFields = {
   postIn: z
     .string()
-    .refine((text) => parseDuration(text) !== null, 'must look like "30s", "1h30m" or "1d2h30m45s"')
-    .refine((text) => (parseDuration(text) ?? 0) <= MAX_POST_IN_MS, 'must be at most 365 days')
+    .transform((text, ctx) => {
+      const delayMs = readPostIn(text);
+      if (typeof delayMs === 'number') return delayMs;
+      ctx.addIssue({ code: 'custom', message: delayMs.message });
+      return z.NEVER;
+    })
     .optional()
     .describe('Delay from now: "30s", "1h30m", "1d2h30m45s" (at most 365 days).'),
   postAt: z.iso
@@ -33,30 +35,19 @@ const dueTimeFields = {
   timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Paris"').optional(),
 };
 
-type DueTimeFields = { [K in keyof typeof dueTimeFields]?: string };
-
-function checkDueTime(body: DueTimeFields, ctx: z.RefinementCtx): void {
-  const modes = TIME_MODES.filter((mode) => body[mode] !== undefined);
-  if (modes.length !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [modes[1] ?? 'postIn'],
-      message: `give exactly one of "postIn", "postAt" and "postAtLocal"${modes.length ? ` (got ${modes.join(', ')})` : ''}`,
-    });
+/**
+ * Replaces the due-time fields of a valid body with the one `due` they describe, read once by the domain;
+ * its problems become validation issues on the fields they concern.
+ */
+function withDueTime<Body extends DueTimeFields>(body: Body, ctx: z.RefinementCtx) {
+  const due = readDueTime(body);
+  if (Array.isArray(due)) {
+    for (const problem of due)
+      ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    return z.NEVER;
   }
-  if ((body.postAtLocal === undefined) !== (body.timezone === undefined)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [body.timezone === undefined ? 'timezone' : 'postAtLocal'],
-      message: '"postAtLocal" and "timezone" go together',
-    });
-  } else if (body.postAtLocal !== undefined && body.timezone !== undefined) {
-    try {
-      resolveLocalTime(body.postAtLocal, body.timezone);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['postAtLocal'], message: (error as Error).message });
-    }
-  }
+  const { postIn: _postIn, postAt: _postAt, postAtLocal: _postAtLocal, timezone: _timezone, ...rest } = body;
+  return { ...rest, due };
 }
 
 export const createHookBodySchema = z
@@ -82,16 +73,14 @@ export const createHookBodySchema = z
     if ((body.path === undefined) === (body.url === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of "path" and "url"' });
     }
-    checkDueTime(body, ctx);
   })
-  .meta({ id: 'CreateHook' });
+  .meta({ id: 'CreateHook' })
+  .transform(withDueTime);
 
 export const rescheduleBodySchema = z
   .strictObject(dueTimeFields)
-  .superRefine(checkDueTime)
-  .meta({ id: 'Reschedule', description: 'The new due time of a hook still waiting for its first attempt.' });
-
-export type CreateHookBody = z.output<typeof createHookBodySchema>;
+  .meta({ id: 'Reschedule', description: 'The new due time of a hook still waiting for its first attempt.' })
+  .transform(withDueTime);
 
 // `satisfies` ties these wire schemas to the domain types: a field that drifts fails to compile.
 export const attemptSchema = z

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { generateSigningSecret, isValidSigningSecret } from '../activities/signing';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from './api-keys';
+import { generateSigningSecret, isValidSigningSecret } from '../security/signing';
+import { generateApiKey, hashApiKey } from '../security/api-keys';
+import { generateServerSecret } from '../security/server-secret';
 
 /** The credentials of the project `npm start` creates when there is no config file. */
 export interface DevCredentials {
@@ -35,7 +36,7 @@ export async function loadDevCredentials(dataDir: string): Promise<DevCredential
   const credentials: DevCredentials = {
     apiKey: generateApiKey(),
     signingSecret: generateSigningSecret(),
-    callbackSecret: generateCallbackSecret(),
+    callbackSecret: generateServerSecret(),
   };
   await mkdir(dataDir, { recursive: true });
   // 'wx' fails if another process created the file in the meantime; then its credentials win.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidSigningSecret } from '../activities/signing';
+import { isValidSigningSecret } from '../security/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
 
 const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;

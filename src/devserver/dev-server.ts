@@ -6,9 +6,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-// Not re-exported from the package root; the encoder turns SDK type names into the protocol enum.
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { isPortFree } from './ports';
+import { isPortFree } from '../lib/ports';
+import { encodeSearchAttributeIndexedValueType } from '../temporal/sdk-internals';
 
 /** Search attribute types as `temporal server start-dev --search-attribute` spells them. */
 export type CliSearchAttributeType =

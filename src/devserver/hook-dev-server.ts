@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { HOOK_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { HOOK_SEARCH_ATTRIBUTES } from '../workflows/hook-record';
 import { type DevServer, type DevServerOptions, startDevServer } from './dev-server';
 
 type CliAttributeType = DevServerOptions['searchAttributes'][string];

@@ -29,3 +29,13 @@ export interface DeliveryResult {
   finishedAt: string;
   durationMs: number;
 }
+
+/** The timing facts of one HTTP attempt, as the delivery activity measured them, for the metrics. */
+export interface AttemptTiming {
+  projectId: string;
+  attempt: number;
+  /** The due time the attempt was made for. */
+  postAt: string;
+  startedAt: Date;
+  finishedAt: Date;
+}

@@ -93,3 +93,9 @@ export interface HookState {
   async: boolean;
   attemptHistory: Attempt[];
 }
+
+/** The parts of a hook that only a read of the hook itself shows, not a list page. */
+export type HookDetailField = 'data' | 'attemptHistory' | 'updatedAt' | 'failureError';
+
+/** A hook as a list page shows it: everything but its details. */
+export type HookSummary = Omit<HookState, HookDetailField>;

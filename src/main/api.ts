@@ -1,5 +1,5 @@
 // `npm run api`: the HTTP API alone, against the Temporal named by the config (TEMPORAL_ADDRESS, ...).
-import { startApi } from '../api/server';
+import { startApi } from './compose';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../lib/logger';
 import { runUntilSignal } from './lifecycle';

@@ -1,6 +1,7 @@
 // `npm run keygen`: a new API key (give it to the client, put its hash in the config) and a signing secret.
-import { generateSigningSecret } from '../activities/signing';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from '../config/api-keys';
+import { generateSigningSecret } from '../security/signing';
+import { generateApiKey, hashApiKey } from '../security/api-keys';
+import { generateServerSecret } from '../security/server-secret';
 
 const apiKey = process.argv[2] ?? generateApiKey();
 process.stdout.write(
@@ -9,8 +10,9 @@ process.stdout.write(
     `  config entry:   apiKeyHashes: ["${hashApiKey(apiKey)}"]`,
     `Signing secret:   ${generateSigningSecret()}`,
     '  config entry:   signingSecrets: [the secret above] (share it with the receiver)',
-    `Callback secret:  ${generateCallbackSecret()}`,
-    '  config entry:   callbackSecret (the same in every API and worker process; keep it private)',
+    `Server secret:    ${generateServerSecret()}`,
+    '  config entry:   callbackSecret (signs ack/nack URLs and list cursors; the same in every API and',
+    '                  worker process; keep it private)',
     '',
   ].join('\n'),
 );

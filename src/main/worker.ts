@@ -2,9 +2,8 @@
 import { loadConfig } from '../config/load';
 import { createLogger } from '../lib/logger';
 import { startMetricsServer } from '../metrics/metrics-server';
-import { connectWorker } from '../temporal/connection';
-import { bundleWorkflows, startHookWorker } from '../worker/create-worker';
 import { installTemporalRuntime } from '../worker/runtime';
+import { startWorkerProcess } from './compose';
 import { runUntilSignal } from './lifecycle';
 
 void runUntilSignal(async () => {
@@ -18,8 +17,7 @@ void runUntilSignal(async () => {
       'async hooks will carry loopback ack/nack URLs: set HOOKRELAY_PUBLIC_URL to the address receivers reach the API at',
     );
   }
-  const connection = await connectWorker(config.temporal);
-  const worker = await startHookWorker({ connection, config, workflowBundle: await bundleWorkflows() });
+  const worker = await startWorkerProcess(config);
   // Without the API in this process, the worker's metrics (and the SDK's) need an endpoint of their own.
   const metrics = await startMetricsServer(config.worker.metricsHost, config.worker.metricsPort);
   logger.info(
@@ -29,7 +27,6 @@ void runUntilSignal(async () => {
   return async () => {
     await metrics.close();
     await worker.stop();
-    await connection.close();
   };
 });
 

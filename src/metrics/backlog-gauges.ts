@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { HookBacklog } from '../temporal/hook-backlog';
+import type { HookBacklog } from '../domain/hook-store';
 import { registry } from './registry';
 
 const hooksPending = new Gauge({

@@ -1,4 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
+import type { AttemptTiming } from '../domain/delivery';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../domain/hook';
 import { registry } from './registry';
 
@@ -79,16 +80,6 @@ export function countAttemptOutcome(projectId: string, outcome: AttemptOutcome):
 export function countHookFinished(projectId: string, status: 'completed' | 'failed'): void {
   ensureProjectSeries(projectId);
   (status === 'completed' ? deliveriesCompleted : deliveriesFailed).labels(projectId).inc();
-}
-
-/** The timing facts of one HTTP attempt, as the delivery activity measured them. */
-export interface AttemptTiming {
-  projectId: string;
-  attempt: number;
-  /** The due time the attempt was made for. */
-  postAt: string;
-  startedAt: Date;
-  finishedAt: Date;
 }
 
 export function observeAttemptTiming(timing: AttemptTiming): void {

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
+import { msToTs, tsToMs } from './sdk-internals';
 import type { Logger as PinoLogger } from 'pino';
 
 const DAY_MS = 86_400_000;

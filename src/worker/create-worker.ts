@@ -5,11 +5,7 @@ import {
   Worker,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { Agent } from 'undici';
-import { createDeliveryActivities } from '../activities';
-import type { AppConfig } from '../config/schema';
-import { observeAttemptTiming } from '../metrics/hook-metrics';
-import { VERSION } from '../version';
+import type { createDeliveryActivities } from '../activities';
 import { hookMetricsSinks } from './metrics-sinks';
 
 const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -21,8 +17,12 @@ export function bundleWorkflows(): Promise<WorkflowBundle> {
 
 export interface HookWorkerOptions {
   connection: NativeConnection;
-  config: Pick<AppConfig, 'projects' | 'temporal' | 'api' | 'callbackSecret'>;
+  namespace: string;
+  taskQueue: string;
   workflowBundle: WorkflowBundle;
+  activities: ReturnType<typeof createDeliveryActivities>;
+  /** How long a stop waits for attempts in flight: the longest delivery timeout, and some. */
+  shutdownGraceTimeMs: number;
 }
 
 /** A worker polling the hook task queue until stopped. */
@@ -33,34 +33,19 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startHookWorker({
-  connection,
-  config,
-  workflowBundle,
-}: HookWorkerOptions): Promise<RunningWorker> {
-  const secretsByProject = new Map(config.projects.map((project) => [project.id, project.signingSecrets]));
-  // Keep-alive connections shared by every attempt this worker makes.
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
-  const activities = createDeliveryActivities({
-    signingSecrets: (projectId) => secretsByProject.get(projectId),
-    userAgent: `hookrelay/${VERSION}`,
-    dispatcher,
-    callbacks: { publicUrl: config.api.publicUrl, secret: config.callbackSecret },
-    observeTiming: observeAttemptTiming,
-  });
+export async function startHookWorker(options: HookWorkerOptions): Promise<RunningWorker> {
   const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    workflowBundle,
-    activities,
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle,
+    activities: options.activities,
     sinks: hookMetricsSinks,
     // A stop (Ctrl-C, a rolling deploy) lets attempts in flight finish instead of cutting them off,
     // which would deliver them a second time after the restart. Each is bounded by its own timeout.
-    shutdownGraceTime:
-      Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000 + 5_000,
+    shutdownGraceTime: options.shutdownGraceTimeMs,
   });
-  const done = worker.run().finally(() => dispatcher.close());
+  const done = worker.run();
   return {
     done,
     async stop() {

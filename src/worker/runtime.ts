@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import type { Logger as PinoLogger } from 'pino';
-import { freePort } from '../devserver/ports';
+import { freePort } from '../lib/ports';
 import { includeSdkMetricsFrom } from '../metrics/exposition';
 import { PinoTemporalLogger } from './temporal-logger';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from '../../src/devserver/ports';
+import { freePort } from '../../src/lib/ports';
 import { ReceiverPool, type Responder } from '../support/receiver';
 import { TestStack } from '../support/stack';
 

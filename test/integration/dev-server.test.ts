@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { type DevServer, startDevServer } from '../../src/devserver/dev-server';
-import { freePort } from '../../src/devserver/ports';
+import { freePort } from '../../src/lib/ports';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 
 const NAMESPACE = 'hookrelay-devserver-test';

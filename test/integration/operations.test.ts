@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tsToMs } from '@temporalio/common/lib/time';
+import { tsToMs } from '../../src/temporal/sdk-internals';
 import pino from 'pino';
 import type { HookState, HookStatus } from '../../src/domain/hook';
 import { applyRetention } from '../../src/temporal/namespace';

@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
-import { generateSigningSecret } from '../../src/activities/signing';
-import { freePort } from '../../src/devserver/ports';
+import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
+import { generateServerSecret } from '../../src/security/server-secret';
+import { generateSigningSecret } from '../../src/security/signing';
+import { freePort } from '../../src/lib/ports';
 import type { HookState } from '../../src/domain/hook';
 import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
@@ -46,7 +47,7 @@ describe('npm start survives being killed', () => {
     await writeFile(
       configFile,
       JSON.stringify({
-        callbackSecret: generateCallbackSecret(),
+        callbackSecret: generateServerSecret(),
         projects: [
           {
             id: 'restart',

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
+import { tsToMs } from '../../src/temporal/sdk-internals';
 import { Webhook } from 'standardwebhooks';
-import { generateSigningSecret } from '../../src/activities/signing';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
+import { generateSigningSecret } from '../../src/security/signing';
+import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
+import { generateServerSecret } from '../../src/security/server-secret';
 import type { DevServer } from '../../src/devserver/dev-server';
 import { startHookDevServer } from '../../src/devserver/hook-dev-server';
-import { freePort } from '../../src/devserver/ports';
+import { freePort } from '../../src/lib/ports';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
 import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
@@ -55,7 +56,7 @@ describe('worker and API as separate processes against an external Temporal', ()
     apiUrl = `http://127.0.0.1:${apiPort}`;
     Object.assign(env, {
       HOOKRELAY_CONFIG: configFile,
-      HOOKRELAY_CALLBACK_SECRET: generateCallbackSecret(),
+      HOOKRELAY_CALLBACK_SECRET: generateServerSecret(),
       HOOKRELAY_API_PORT: String(apiPort),
       HOOKRELAY_WORKER_METRICS_PORT: String(await freePort()),
       HOOKRELAY_RETENTION_DAYS: '14',

@@ -4,19 +4,17 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/api/app';
-import { generateApiKey, generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
+import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
+import { generateServerSecret } from '../../src/security/server-secret';
 import { type AppConfig, configSchema } from '../../src/config/schema';
-import { generateSigningSecret } from '../../src/activities/signing';
+import { generateSigningSecret } from '../../src/security/signing';
 import type { DevServer } from '../../src/devserver/dev-server';
-import { startHookDevServer } from '../../src/devserver/hook-dev-server';
-import { freePort } from '../../src/devserver/ports';
-import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
 import { createLogger } from '../../src/lib/logger';
+import { freePort } from '../../src/lib/ports';
+import { composeApp, startEmbeddedTemporal, startWorker } from '../../src/main/compose';
 import { connectClient, connectWorker } from '../../src/temporal/connection';
-import { HookStore, hookStoreOptions } from '../../src/temporal/hook-store';
-import { bundleWorkflows, type RunningWorker, startHookWorker } from '../../src/worker/create-worker';
+import { bundleWorkflows, type RunningWorker } from '../../src/worker/create-worker';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 
 export interface TestProject {
@@ -67,29 +65,22 @@ export class TestStack {
         { id: spec.id, apiKey: generateApiKey(), signingSecret: generateSigningSecret() },
       ]),
     );
-    const devServer = await startHookDevServer({
-      binary: await obtainTemporalCli(),
-      dataDir,
-      port: await freePort(),
-      namespace: 'hookrelay-test',
-    });
-    const config = configSchema.parse({
-      dataDir,
-      callbackSecret: generateCallbackSecret(),
-      temporal: { address: devServer.address, namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
-      projects: projectSpecs.map((spec) => ({
-        ...spec,
-        apiKeyHashes: [hashApiKey(projects[spec.id]?.apiKey ?? '')],
-        signingSecrets: [projects[spec.id]?.signingSecret],
-      })),
-    });
+    const { devServer, config } = await startEmbeddedTemporal(
+      configSchema.parse({
+        dataDir,
+        callbackSecret: generateServerSecret(),
+        devServer: { port: await freePort() },
+        temporal: { namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
+        projects: projectSpecs.map((spec) => ({
+          ...spec,
+          apiKeyHashes: [hashApiKey(projects[spec.id]?.apiKey ?? '')],
+          signingSecrets: [projects[spec.id]?.signingSecret],
+        })),
+      }),
+      { ui: false },
+    );
     const client = await connectClient(config.temporal);
-    const app = await buildApp({
-      store: new HookStore(client, hookStoreOptions(config)),
-      projects: config.projects,
-      callbackSecret: config.callbackSecret,
-      logger: false,
-    });
+    const app = await composeApp(config, client, { logger: false });
     const workerConnection = await connectWorker(config.temporal);
     const stack = new TestStack(config, projects, devServer, client, app, workerConnection, dataDir);
     await stack.startWorker();
@@ -98,11 +89,11 @@ export class TestStack {
 
   async startWorker(): Promise<void> {
     if (this.worker) return;
-    this.worker = await startHookWorker({
-      connection: this.workerConnection,
-      config: this.config,
-      workflowBundle: await (bundle as Promise<WorkflowBundle>),
-    });
+    this.worker = await startWorker(
+      this.config,
+      this.workerConnection,
+      await (bundle as Promise<WorkflowBundle>),
+    );
   }
 
   async stopWorker(): Promise<void> {

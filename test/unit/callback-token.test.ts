@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callbackUrls, signCallbackToken, verifyCallbackToken } from '../../src/callbacks/token';
+import { callbackUrls, signCallbackToken, verifyCallbackToken } from '../../src/security/callback-token';
 
 const SECRET = 'a-callback-secret-of-at-least-32-chars';
 const CLAIMS = { hookId: 'hk_0123', projectId: 'media', attempt: 3, expiresAt: 1_900_000_000 };

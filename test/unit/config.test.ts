@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashApiKey } from '../../src/config/api-keys';
+import { hashApiKey } from '../../src/security/api-keys';
 import { ConfigError, loadConfig } from '../../src/config/load';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

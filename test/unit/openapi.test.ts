@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { generateSigningSecret } from '../../src/activities/signing';
-import { buildApp } from '../../src/api/app';
-import { generateCallbackSecret, hashApiKey } from '../../src/config/api-keys';
-import { projectConfigSchema } from '../../src/config/schema';
-import { HookStore } from '../../src/temporal/hook-store';
+import { generateSigningSecret } from '../../src/security/signing';
+import { hashApiKey } from '../../src/security/api-keys';
+import { generateServerSecret } from '../../src/security/server-secret';
+import { configSchema } from '../../src/config/schema';
+import { composeApp } from '../../src/main/compose';
 
 interface OpenApiDocument {
   openapi: string;
@@ -33,22 +33,19 @@ describe('OpenAPI document', () => {
   const registered: RouteOptions[] = [];
 
   before(async () => {
-    const project = projectConfigSchema.parse({
-      id: 'docs',
-      apiKeyHashes: [hashApiKey('docs-key')],
-      signingSecrets: [generateSigningSecret()],
-      baseUrl: 'https://receiver.example',
+    const config = configSchema.parse({
+      callbackSecret: generateServerSecret(),
+      projects: [
+        {
+          id: 'docs',
+          apiKeyHashes: [hashApiKey('docs-key')],
+          signingSecrets: [generateSigningSecret()],
+          baseUrl: 'https://receiver.example',
+        },
+      ],
     });
-    const callbackSecret = generateCallbackSecret();
-    app = await buildApp({
-      // A lazy client: building the app and serving the documents never reach Temporal.
-      store: new HookStore(new Client(), {
-        taskQueue: 'unused',
-        cursorKey: callbackSecret,
-        retryWindowMs: 1,
-      }),
-      projects: [project],
-      callbackSecret,
+    // A lazy client: building the app and serving the documents never reach Temporal.
+    app = await composeApp(config, new Client(), {
       logger: false,
       onRoute: (route) => registered.push(route),
     });

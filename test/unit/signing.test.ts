@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { generateSigningSecret, isValidSigningSecret, signPayload } from '../../src/activities/signing';
+import { generateSigningSecret, isValidSigningSecret, signPayload } from '../../src/security/signing';
 
 // Fixed keys (bytes 0..31 and 32..63), so that the expected signature below can be checked by hand.
 const SECRET_A = `whsec_${Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64')}`;

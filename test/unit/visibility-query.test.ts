@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeCursor, encodeCursor } from '../../src/temporal/page-cursor';
+import { decodeCursor, encodeCursor } from '../../src/security/page-cursor';
 import { hookListQuery } from '../../src/temporal/visibility-query';
 
 describe('hookListQuery', () => {

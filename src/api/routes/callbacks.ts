@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyCallbackToken } from '../../callbacks/token';
 import { judgeCallback, MAX_NACK_BODY_BYTES } from '../../domain/async-ack';
-import type { HookStore } from '../../temporal/hook-store';
+import type { HookCallbacks } from '../../domain/hook-store';
+import type { CallbackTokenVerifier } from '../../security/server-secret';
 import { ApiError } from '../errors';
 import { errorSchema } from '../schemas';
 
 export interface CallbackRoutesOptions {
-  store: HookStore;
-  callbackSecret: string;
+  callbacks: HookCallbacks;
+  tokens: CallbackTokenVerifier;
 }
 
 const callbackParamsSchema = z.object({
@@ -30,7 +30,7 @@ const CALLBACK_BODY_LIMIT = 64 * 1024;
 
 export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = async (
   app,
-  { store, callbackSecret },
+  { callbacks, tokens },
 ) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
@@ -60,17 +60,15 @@ export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = asyn
     async (request) => {
       const receivedAt = new Date();
       const { token, kind } = request.params;
-      const claims = verifyCallbackToken(token, callbackSecret);
+      const claims = tokens.verifyCallbackToken(token);
       if (!claims) throw new ApiError(401, 'invalid_token', 'this callback URL is not valid');
 
-      const hook = await store.callbackState(claims.projectId, claims.hookId);
-      const verdict = judgeCallback(hook, claims.attempt, receivedAt);
-      const expired = receivedAt.getTime() > claims.expiresAt * 1000;
+      const hook = await callbacks.callbackView(claims.projectId, claims.hookId);
+      const verdict = judgeCallback(hook, claims, receivedAt);
       const answer = { hookId: claims.hookId, attempt: claims.attempt };
       switch (verdict) {
         case 'apply':
-          if (expired) break;
-          await store.sendCallback(claims.projectId, claims.hookId, {
+          await callbacks.sendCallback(claims.projectId, claims.hookId, {
             attempt: claims.attempt,
             kind,
             receivedAt: receivedAt.toISOString(),
@@ -88,9 +86,12 @@ export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = asyn
         case 'not_awaiting':
           throw new ApiError(409, 'not_awaiting', 'this attempt is not waiting for an acknowledgement');
         case 'deadline_passed':
-          break;
+          throw new ApiError(
+            410,
+            'deadline_passed',
+            'the acknowledgement deadline of this attempt has passed',
+          );
       }
-      throw new ApiError(410, 'deadline_passed', 'the acknowledgement deadline of this attempt has passed');
     },
   );
 };

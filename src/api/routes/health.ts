@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { HookStore } from '../../temporal/hook-store';
+import type { StoreHealth } from '../../domain/hook-store';
 import { ApiError } from '../errors';
 import { errorSchema } from '../schemas';
 
 const statusSchema = z.object({ status: z.string() });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ store: HookStore }> = async (app, { store }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ health: StoreHealth }> = async (app, { health }) => {
   app.get(
     '/healthz',
     {
@@ -25,7 +25,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: HookStore }> = async (
       },
     },
     async () => {
-      if (!(await store.isReachable())) throw new ApiError(503, 'not_ready', 'Temporal is not reachable');
+      if (!(await health.isReachable())) throw new ApiError(503, 'not_ready', 'Temporal is not reachable');
       return { status: 'ready' };
     },
   );

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ProjectConfig } from '../../config/schema';
+import { HookConflictError, HookNotFoundError, TargetNotAllowedError } from '../../domain/errors';
 import type { HookState, HookStatus } from '../../domain/hook';
+import { HOOK_ID_PATTERN } from '../../domain/hook-ids';
+import type { HookCommands, HookFilter, HookReads } from '../../domain/hook-store';
+import { newHook } from '../../domain/new-hook';
 import { mapLimited } from '../../lib/map-limited';
 import { countHookScheduled } from '../../metrics/hook-metrics';
-import { HookConflictError, HookNotFoundError, type HookStore } from '../../temporal/hook-store';
-import type { HookFilter } from '../../temporal/visibility-query';
-import { HOOK_ID_PATTERN } from '../../temporal/workflow-ids';
-import { ApiError } from '../errors';
-import { replayOf } from '../hook-settings';
 import {
   bulkBodySchema,
   bulkResultSchema,
@@ -19,7 +18,8 @@ import {
 import { knownHookId, security } from './route-helpers';
 
 export interface HookRecoveryRoutesOptions {
-  store: HookStore;
+  commands: HookCommands;
+  reads: HookReads;
 }
 
 type Action = 'retry' | 'replay' | 'cancel';
@@ -43,20 +43,20 @@ const errors = { 401: errorSchema, 404: errorSchema, 409: errorSchema };
  */
 export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions> = async (
   app,
-  { store },
+  { commands, reads },
 ) => {
   const actions: Record<Action, (project: ProjectConfig, hookId: string) => Promise<HookState>> = {
-    retry: (project, hookId) => store.retry(project.id, hookId),
+    retry: (project, hookId) => commands.retry(project.id, hookId),
     replay: async (project, hookId) => {
-      const hook = await store.get(project.id, hookId);
+      const hook = await reads.get(project.id, hookId);
       if (!ELIGIBLE.replay.includes(hook.status)) {
         throw new HookConflictError(`only finished hooks can be replayed; this one is ${hook.status}`);
       }
-      const { hook: copy } = await store.schedule(project.id, replayOf(project, hook, new Date()));
+      const { hook: copy } = await commands.schedule(project.id, newHook(project, hook, new Date()));
       countHookScheduled(project.id);
       return copy;
     },
-    cancel: (project, hookId) => store.cancel(project.id, hookId),
+    cancel: (project, hookId) => commands.cancel(project.id, hookId),
   };
 
   app.post(
@@ -112,7 +112,7 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
       const { status, ...ranges } = filter ?? {};
       const ids = hookIds
         ? hookIds.filter((id) => HOOK_ID_PATTERN.test(id))
-        : await matchingIds(store, project.id, { ...ranges, statuses: status ?? ELIGIBLE[action] }, limit);
+        : await matchingIds(reads, project.id, { ...ranges, statuses: status ?? ELIGIBLE[action] }, limit);
       const changed = await mapLimited([...new Set(ids)], BULK_CONCURRENCY, async (hookId) => {
         try {
           await actions[action](project, hookId);
@@ -120,8 +120,13 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
         } catch (error) {
           // A hook that is not in a state this action applies to, or that the project's rules no
           // longer let through (a replay to a forbidden url), is simply not affected.
-          if (error instanceof HookConflictError || error instanceof HookNotFoundError) return false;
-          if (error instanceof ApiError && error.statusCode === 403) return false;
+          if (
+            error instanceof HookConflictError ||
+            error instanceof HookNotFoundError ||
+            error instanceof TargetNotAllowedError
+          ) {
+            return false;
+          }
           throw error;
         }
       });
@@ -132,7 +137,7 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
 
 /** Ids of up to `limit` hooks matching the filter, read page by page from visibility. */
 async function matchingIds(
-  store: HookStore,
+  reads: HookReads,
   projectId: string,
   filter: HookFilter,
   limit: number,
@@ -140,7 +145,7 @@ async function matchingIds(
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.list(projectId, filter, { limit: limit - ids.length, cursor });
+    const page = await reads.list(projectId, filter, { limit: limit - ids.length, cursor });
     ids.push(...page.hooks.map((hook) => hook.id));
     cursor = page.nextCursor;
   } while (cursor && ids.length < limit);

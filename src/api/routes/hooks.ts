@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { dueAt } from '../../domain/due-time';
+import type { HookCommands, HookReads } from '../../domain/hook-store';
+import { newHook } from '../../domain/new-hook';
 import { countHookScheduled } from '../../metrics/hook-metrics';
-import { type HookStore, InvalidCursorError } from '../../temporal/hook-store';
-import { resolveDueTime } from '../due-time';
 import { ApiError } from '../errors';
-import { deliverySettings, resolveTarget } from '../hook-settings';
 import {
   createHookBodySchema,
   errorSchema,
@@ -17,12 +17,13 @@ import {
 import { knownHookId, security } from './route-helpers';
 
 export interface HookRoutesOptions {
-  store: HookStore;
+  commands: HookCommands;
+  reads: HookReads;
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
-export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { store }) => {
+export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { commands, reads }) => {
   app.post(
     '/v1/hooks',
     {
@@ -43,9 +44,8 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
     },
     async (request, reply) => {
       const { project, body } = request;
-      const target = resolveTarget(project, body);
-      const data = body.data ?? null;
-      const dataBytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
+      const hook = newHook(project, body, dueAt(body.due, new Date()));
+      const dataBytes = Buffer.byteLength(JSON.stringify(hook.data), 'utf8');
       if (dataBytes > project.maxDataBytes) {
         throw new ApiError(
           413,
@@ -59,18 +59,13 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
           { field: 'idempotency-key', message: 'must appear once' },
         ]);
       }
-      const { hook, created } = await store.schedule(
+      const { hook: scheduled, created } = await commands.schedule(
         project.id,
-        {
-          ...target,
-          data,
-          postAt: resolveDueTime(body, new Date()).toISOString(),
-          ...deliverySettings(project, body),
-        },
-        idempotencyKey ? { key: idempotencyKey, request: body } : undefined,
+        hook,
+        idempotencyKey ? { key: idempotencyKey, request: request.body } : undefined,
       );
       if (created) countHookScheduled(project.id);
-      return reply.status(created ? 201 : 200).send({ data: hook });
+      return reply.status(created ? 201 : 200).send({ data: scheduled });
     },
   );
 
@@ -85,7 +80,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
         response: { 200: hookEnvelopeSchema, ...errors },
       },
     },
-    async (request) => ({ data: await store.get(request.project.id, knownHookId(request.params.id)) }),
+    async (request) => ({ data: await reads.get(request.project.id, knownHookId(request.params.id)) }),
   );
 
   app.get(
@@ -104,15 +99,8 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
     },
     async (request) => {
       const { status, limit, cursor, ...range } = request.query;
-      try {
-        const page = await store.list(request.project.id, { ...range, statuses: status }, { limit, cursor });
-        return { data: page.hooks, nextCursor: page.nextCursor ?? null };
-      } catch (error) {
-        if (!(error instanceof InvalidCursorError)) throw error;
-        throw new ApiError(400, 'validation_failed', 'invalid query', [
-          { field: 'cursor', message: 'must be a nextCursor from an earlier page' },
-        ]);
-      }
+      const page = await reads.list(request.project.id, { ...range, statuses: status }, { limit, cursor });
+      return { data: page.hooks, nextCursor: page.nextCursor ?? null };
     },
   );
 
@@ -129,8 +117,8 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
       },
     },
     async (request) => {
-      const postAt = resolveDueTime(request.body, new Date()).toISOString();
-      return { data: await store.reschedule(request.project.id, knownHookId(request.params.id), postAt) };
+      const postAt = dueAt(request.body.due, new Date());
+      return { data: await commands.reschedule(request.project.id, knownHookId(request.params.id), postAt) };
     },
   );
 
@@ -145,6 +133,6 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
         response: { 200: hookEnvelopeSchema, ...errors },
       },
     },
-    async (request) => ({ data: await store.cancel(request.project.id, knownHookId(request.params.id)) }),
+    async (request) => ({ data: await commands.cancel(request.project.id, knownHookId(request.params.id)) }),
   );
 };

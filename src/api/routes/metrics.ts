@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { refreshBacklogGauges } from '../../metrics/backlog-gauges';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../../metrics/exposition';
-import type { HookStore } from '../../temporal/hook-store';
+import type { StoreHealth } from '../../domain/hook-store';
 
 /** How long a scrape waits for Temporal visibility before serving the backlog gauges as they were. */
 const BACKLOG_TIMEOUT_MS = 2_000;
 
-export const metricsRoutes: FastifyPluginAsyncZod<{ store: HookStore }> = async (app, { store }) => {
+export const metricsRoutes: FastifyPluginAsyncZod<{ health: StoreHealth }> = async (app, { health }) => {
   app.get(
     '/metrics',
     {
@@ -22,7 +22,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<{ store: HookStore }> = async 
     },
     async (request, reply) => {
       await refreshBacklogGauges(
-        (deadline) => store.backlog(deadline),
+        (deadline) => health.backlog(deadline),
         BACKLOG_TIMEOUT_MS,
         (error) => {
           request.log.warn({ err: error }, 'hook backlog not refreshed; the gauges keep their last values');

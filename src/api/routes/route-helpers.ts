@@ -1,4 +1,4 @@
-import { HOOK_ID_PATTERN } from '../../temporal/workflow-ids';
+import { HOOK_ID_PATTERN } from '../../domain/hook-ids';
 import { ApiError } from '../errors';
 
 /** Either API key header satisfies the routes that carry this. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * The token in an ack/nack URL is the receiver's only credential: it names the hook, the project, the
  * attempt and the latest moment it can be used, and is signed with the server's callback secret (never
- * a project's signing secret, which receivers know).
+ * a project's signing secret, which receivers know). Used through ServerSecret.
  */
 export interface CallbackClaims {
   hookId: string;

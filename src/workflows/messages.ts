@@ -2,6 +2,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallbackSignal } from '../domain/async-ack';
 import type { HookState } from '../domain/hook';
 
+/**
+ * The messages a hook workflow answers, shared by the workflow (handlers) and the client (callers).
+ * Their names are part of every history in flight: rename one and running hooks stop understanding it.
+ */
+
 /** The hook as it stands: answered by the running workflow, never stale. */
 export const hookStateQuery = defineQuery<HookState>('hookState');
 

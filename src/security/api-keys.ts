@@ -11,8 +11,3 @@ export function hashApiKey(apiKey: string): string {
 export function generateApiKey(): string {
   return `hr_${randomBytes(32).toString('base64url')}`;
 }
-
-/** The server-wide secret that signs ack/nack tokens. */
-export function generateCallbackSecret(): string {
-  return randomBytes(32).toString('base64url');
-}

@@ -1,8 +1,13 @@
 import type { ProjectConfig } from '../config/schema';
-import type { HookState, RetryOverride } from '../domain/hook';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../domain/retry-policy';
-import type { NewHook } from '../temporal/hook-store';
-import { ApiError } from './errors';
+import { TargetNotAllowedError } from './errors';
+import type { HookWorkflowInput, RetryOverride } from './hook';
+import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
+
+/**
+ * A hook to schedule, as a request asks for it under its project's rules; the store adds its id, project,
+ * creation time and retry window.
+ */
+export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs'>;
 
 /** What a hook takes from its project: retry defaults under its own override, async default, timeout. */
 export function deliverySettings(
@@ -27,8 +32,7 @@ export function resolveTarget(
 ): Pick<NewHook, 'target' | 'targetUrl'> {
   if (hook.url !== undefined) {
     if (!project.allowUrlTargets) {
-      throw new ApiError(
-        403,
+      throw new TargetNotAllowedError(
         'url_not_allowed',
         `project "${project.id}" delivers only to paths on its baseUrl`,
       );
@@ -36,19 +40,25 @@ export function resolveTarget(
     return { target: { url: hook.url }, targetUrl: hook.url };
   }
   const path = hook.path ?? '/';
-  if (!project.baseUrl) throw new ApiError(403, 'path_not_allowed', `project "${project.id}" has no baseUrl`);
+  if (!project.baseUrl) {
+    throw new TargetNotAllowedError('path_not_allowed', `project "${project.id}" has no baseUrl`);
+  }
   return { target: { path }, targetUrl: project.baseUrl.replace(/\/+$/, '') + path };
 }
 
 /**
- * A finished hook copied into a new one due at `postAt`: same target, data, override and async mode,
- * under the project's rules and settings as they are now.
+ * A hook as a request describes it, due at `postAt`, under its project's rules and settings as they are
+ * now. A replay passes the finished hook itself: same target, data, override and async mode.
  */
-export function replayOf(project: ProjectConfig, hook: HookState, postAt: Date): NewHook {
+export function newHook(
+  project: ProjectConfig,
+  request: { path?: string; url?: string; data?: unknown; retryOverride?: RetryOverride; async?: boolean },
+  postAt: Date,
+): NewHook {
   return {
-    ...resolveTarget(project, hook),
-    data: hook.data,
+    ...resolveTarget(project, request),
+    data: request.data ?? null,
     postAt: postAt.toISOString(),
-    ...deliverySettings(project, hook),
+    ...deliverySettings(project, request),
   };
 }

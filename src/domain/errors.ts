@@ -1,0 +1,26 @@
+/**
+ * What can go wrong with a hook, in the domain's words. Stores and rules throw these; only the HTTP layer
+ * (src/api/errors.ts) knows which status code each one becomes.
+ */
+
+/** No such hook in this project (or it has been removed after its retention period). */
+export class HookNotFoundError extends Error {}
+
+/** The hook exists but is in a state that does not allow what was asked (or an Idempotency-Key clash). */
+export class HookConflictError extends Error {}
+
+/** A list cursor that this service did not hand out for this query. */
+export class InvalidCursorError extends Error {}
+
+/** Why a project refuses a target: free URLs not allowed, or no baseUrl for a path. */
+export type TargetRefusal = 'url_not_allowed' | 'path_not_allowed';
+
+/** The project's rules do not let a hook go where it asks to. */
+export class TargetNotAllowedError extends Error {
+  constructor(
+    readonly reason: TargetRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}

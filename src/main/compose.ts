@@ -1,0 +1,129 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
+import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { Agent } from 'undici';
+import { createDeliveryActivities } from '../activities';
+import { buildApp } from '../api/app';
+import type { AppConfig } from '../config/schema';
+import type { DevServer } from '../devserver/dev-server';
+import { startHookDevServer } from '../devserver/hook-dev-server';
+import { obtainTemporalCli } from '../devserver/temporal-cli';
+import { observeAttemptTiming } from '../metrics/hook-metrics';
+import { ServerSecret } from '../security/server-secret';
+import { connectClient, connectWorker } from '../temporal/connection';
+import { temporalHookStore } from '../temporal/hook-store';
+import { applyRetention } from '../temporal/namespace';
+import { VERSION } from '../version';
+import { bundleWorkflows, type RunningWorker, startHookWorker } from '../worker/create-worker';
+
+/**
+ * The composition root: the one place that wires config → Temporal connection → stores → API and worker.
+ * Every entry point (src/main), the tests and the benchmark build hookrelay through these functions, so
+ * what they run is what production runs.
+ */
+
+const DAY_MS = 86_400_000;
+
+/** The HTTP app over a Temporal client; it makes no call to Temporal until a request needs one. */
+export function composeApp(
+  config: AppConfig,
+  client: Client,
+  options: { logger: FastifyBaseLogger | false; onRoute?: (route: RouteOptions) => void },
+): Promise<FastifyInstance> {
+  const serverSecret = new ServerSecret(config.callbackSecret);
+  return buildApp({
+    store: temporalHookStore(client, {
+      taskQueue: config.temporal.taskQueue,
+      // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
+      retryWindowMs: config.temporal.retentionDays * DAY_MS,
+      cursors: serverSecret,
+    }),
+    projects: config.projects,
+    callbackTokens: serverSecret,
+    logger: options.logger,
+    onRoute: options.onRoute,
+  });
+}
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal, applies the retention setting, and serves the API on the configured address. */
+export async function startApi(config: AppConfig, logger: PinoLogger): Promise<RunningApi> {
+  const client = await connectClient(config.temporal);
+  await applyRetention(client, config.temporal.retentionDays, logger);
+  const app = await composeApp(config, client, { logger });
+  const url = await app.listen({ host: config.api.host, port: config.api.port });
+  return {
+    url,
+    async close() {
+      await app.close();
+      await client.connection.close();
+    },
+  };
+}
+
+/** The delivery worker on a connection: activities with their dependencies, and the workflow bundle. */
+export async function startWorker(
+  config: AppConfig,
+  connection: NativeConnection,
+  workflowBundle: WorkflowBundle,
+): Promise<RunningWorker> {
+  const secretsByProject = new Map(config.projects.map((project) => [project.id, project.signingSecrets]));
+  // Keep-alive connections shared by every attempt this worker makes.
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+  const worker = await startHookWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle,
+    activities: createDeliveryActivities({
+      signingSecrets: (projectId) => secretsByProject.get(projectId),
+      userAgent: `hookrelay/${VERSION}`,
+      dispatcher,
+      callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
+      observeTiming: observeAttemptTiming,
+    }),
+    shutdownGraceTimeMs:
+      Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000 + 5_000,
+  });
+  const done = worker.done.finally(() => dispatcher.close());
+  return { done, stop: () => worker.stop().finally(() => done) };
+}
+
+export interface RunningWorkerProcess {
+  stop(): Promise<void>;
+}
+
+/** A worker with its own connection and a fresh workflow bundle: `npm run worker` and `npm start`. */
+export async function startWorkerProcess(config: AppConfig): Promise<RunningWorkerProcess> {
+  const connection = await connectWorker(config.temporal);
+  const worker = await startWorker(config, connection, await bundleWorkflows());
+  return {
+    async stop() {
+      await worker.stop();
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * The embedded Temporal dev server for `config`, ready for hooks (namespace and search attributes), with
+ * the Temporal CLI found or built first; and the config pointed at it, whatever TEMPORAL_ADDRESS says.
+ */
+export async function startEmbeddedTemporal(
+  config: AppConfig,
+  options: { ui: boolean; log?: (message: string) => void },
+): Promise<{ devServer: DevServer; config: AppConfig }> {
+  const devServer = await startHookDevServer({
+    binary: await obtainTemporalCli({ log: options.log }),
+    dataDir: config.dataDir,
+    port: config.devServer.port,
+    uiPort: options.ui ? config.devServer.uiPort : undefined,
+    namespace: config.temporal.namespace,
+  });
+  return { devServer, config: { ...config, temporal: { ...config.temporal, address: devServer.address } } };
+}

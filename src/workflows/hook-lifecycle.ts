@@ -1,0 +1,369 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createDeliveryActivities } from '../activities/deliver';
+import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
+import type { DeliveryResult } from '../domain/delivery';
+import {
+  type Attempt,
+  FINISHED_STATUSES,
+  type HookState,
+  type HookStatus,
+  type HookWorkflowInput,
+} from '../domain/hook';
+import { initialHookState } from '../domain/hook-state';
+import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
+import { callbackMemoUpdate, hookSearchAttributes } from './hook-record';
+import {
+  callbackSignal,
+  cancelHookUpdate,
+  HOOK_STATE_CONFLICT,
+  hookStateQuery,
+  rescheduleHookUpdate,
+  retryHookUpdate,
+} from './messages';
+import { hookMetrics } from './metrics-sink';
+
+type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/** Time the activity gets beyond the HTTP timeout before Temporal declares the worker lost. */
+const ACTIVITY_GRACE_MS = 5_000;
+
+/**
+ * One hook, from scheduling to its final status: the hook workflow's state and every decision it makes.
+ * The workflow sleeps durably until the hook is due, then runs the delivery loop itself: each HTTP attempt
+ * is one activity call (never retried by Temporal), and the retry schedule lives here so that every
+ * attempt is recorded in the hook's state and in the workflow history.
+ *
+ * Everything here is replayed from history: the order of commands (timers, activities, upserts) must not
+ * change for hooks already in flight. test/workflows/replay.test.ts holds recorded histories to prove it.
+ */
+export class HookLifecycle {
+  private readonly state: HookState;
+  private readonly deliverHook: DeliveryActivities['deliverHook'];
+  private attemptInFlight = false;
+  /** When the next attempt is due; a reschedule moves it while the workflow sleeps. */
+  private dueAt: number;
+  /** Attempts made before this delivery cycle (a retry of a failed hook starts a new cycle). */
+  private earlierAttempts = 0;
+  private retryRequested = false;
+  /** Open while an async attempt may still receive its ack or nack. */
+  private callbackWindow: CallbackWindow | undefined;
+
+  constructor(private readonly input: HookWorkflowInput) {
+    this.state = initialHookState(input);
+    this.dueAt = Date.parse(input.postAt);
+    this.deliverHook = proxyActivities<DeliveryActivities>({
+      startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
+      retry: { maximumAttempts: 1 },
+    }).deliverHook;
+  }
+
+  // A method, not a getter: the status changes across awaits, and TypeScript would narrow a getter.
+  private isFinished(): boolean {
+    return FINISHED_STATUSES.includes(this.state.status);
+  }
+
+  registerHandlers(): void {
+    setHandler(hookStateQuery, () => this.state);
+    setHandler(cancelHookUpdate, () => this.cancel(), {
+      validator: () => {
+        this.assertCancellable();
+      },
+    });
+    setHandler(rescheduleHookUpdate, (postAt) => this.reschedule(postAt), {
+      validator: (_postAt: string) => {
+        this.assertReschedulable();
+      },
+    });
+    setHandler(retryHookUpdate, () => this.retry(), {
+      validator: () => {
+        this.assertRetryable();
+      },
+    });
+    setHandler(callbackSignal, (signal) => {
+      this.callbackWindow?.offer(signal);
+    });
+  }
+
+  /**
+   * Delivery cycles until the hook completes or is cancelled. A failed hook stays open, parked, for
+   * `retryWindowMs`: a retry then starts a new cycle in this same workflow, so a hook is always exactly
+   * one workflow run, whatever happens to it.
+   */
+  async run(): Promise<HookState> {
+    this.logStatus();
+    for (;;) {
+      await this.deliveryCycle();
+      if (
+        this.state.status !== 'failed' ||
+        !(await condition(() => this.retryRequested, this.input.retryWindowMs))
+      ) {
+        break;
+      }
+      this.retryRequested = false;
+    }
+    // An update may still be returning its answer; let it finish before the workflow closes.
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  private async deliveryCycle(): Promise<void> {
+    while (!this.isFinished()) {
+      if (await this.sleepUntilDue()) break;
+
+      const attempt = await this.attempt(this.state.attempts + 1);
+      if (this.isFinished()) break;
+      // The retry policy counts attempts within this delivery cycle.
+      const attemptInCycle = attempt.number - this.earlierAttempts;
+      if (attempt.outcome === 'success' || attempt.outcome === 'acked') {
+        this.setStatus('completed');
+      } else if (attempt.permanent || !hasAttemptsLeft(this.input.retry, attemptInCycle)) {
+        this.state.failureError = attempt.error;
+        this.setStatus('failed');
+      } else {
+        this.dueAt =
+          Date.now() + nextDelayMs(this.input.retry, attemptInCycle, Math.random(), attempt.retryAfterMs);
+        this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
+        this.setStatus('retry');
+      }
+    }
+  }
+
+  /**
+   * Sleeps on a durable timer until the hook is due. Returns true when the hook finished meanwhile
+   * (cancelled); a reschedule wakes the sleep, which then starts over with the new due time.
+   */
+  private async sleepUntilDue(): Promise<boolean> {
+    for (;;) {
+      const dueAt = this.dueAt;
+      const waitMs = dueAt - Date.now();
+      if (waitMs <= 0) return false;
+      const woken = await condition(() => this.isFinished() || this.dueAt !== dueAt, waitMs);
+      if (!woken) return false;
+      if (this.isFinished()) return true;
+    }
+  }
+
+  /** One delivery attempt, including the wait for an ack when the receiver answered 202 to an async hook. */
+  private async attempt(number: number): Promise<Attempt & { permanent: boolean; retryAfterMs?: number }> {
+    this.state.nextAttemptAt = undefined;
+    if (this.input.async) {
+      this.callbackWindow = new CallbackWindow(number);
+      this.publishCallbackPhase(number, 'delivering');
+    }
+    this.attemptInFlight = true;
+    const result = await this.runActivity(number);
+    this.attemptInFlight = false;
+
+    const attempt = this.recordAttempt(number, result);
+    hookMetrics.attemptOutcome(this.input.projectId, result.outcome);
+    if (result.outcome === 'async_pending' && this.callbackWindow) {
+      await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs ?? 0);
+    } else if (this.input.async) {
+      this.callbackWindow = undefined;
+      this.publishCallbackPhase(number, 'done');
+    }
+    log.info('hook attempt', {
+      hookId: this.input.hookId,
+      projectId: this.input.projectId,
+      attempt: number,
+      outcome: attempt.outcome,
+      statusCode: attempt.statusCode,
+    });
+    return {
+      ...attempt,
+      permanent: result.permanent,
+      retryAfterMs: result.retryAfterMs,
+      error: attempt.error ?? describeFailure(result),
+    };
+  }
+
+  /** A lost worker or an activity crash counts as a failed attempt, never as a lost hook. */
+  private async runActivity(number: number): Promise<DeliveryResult> {
+    const startedAt = Date.now();
+    try {
+      return await this.deliverHook({
+        hookId: this.input.hookId,
+        projectId: this.input.projectId,
+        attempt: number,
+        targetUrl: this.input.targetUrl,
+        path: this.input.target.path,
+        postAt: this.state.postAt,
+        createdAt: this.input.createdAt,
+        data: this.input.data,
+        timeoutMs: this.input.deliveryTimeoutMs,
+        async: this.input.async,
+      });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      const finishedAt = Date.now();
+      const timedOut = error.cause instanceof TimeoutFailure;
+      return {
+        outcome: timedOut ? 'timeout' : 'failure',
+        permanent: false,
+        error: timedOut
+          ? 'the delivery worker did not report back in time'
+          : (error.cause?.message ?? error.message),
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date(finishedAt).toISOString(),
+        durationMs: finishedAt - startedAt,
+      };
+    }
+  }
+
+  private recordAttempt(number: number, result: DeliveryResult): Attempt {
+    const attempt: Attempt = {
+      number,
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      statusCode: result.statusCode,
+      responseBody: result.responseBody,
+      error: result.error,
+    };
+    this.state.attemptHistory.push(attempt);
+    this.state.attempts = number;
+    return attempt;
+  }
+
+  /**
+   * The receiver took the hook with a 202 and will ack or nack it by the deadline it chose. The hook is
+   * pending again meanwhile; the wait is a durable timer, and the ack a signal, so neither is lost if
+   * every worker stops in between.
+   */
+  private async awaitCallback(window: CallbackWindow, attempt: Attempt, timeoutSecs: number): Promise<void> {
+    attempt.ackDeadline = window.awaitAck(attempt.finishedAt, timeoutSecs).toISOString();
+    this.publishCallbackPhase(attempt.number, 'awaiting_ack', attempt.ackDeadline);
+    this.setStatus('pending');
+
+    await condition(() => window.callback !== undefined || this.isFinished(), window.listenMs(Date.now()));
+    this.callbackWindow = undefined;
+    if (this.isFinished()) return;
+
+    const callback = window.callback;
+    if (callback?.kind === 'ack') {
+      attempt.outcome = 'acked';
+    } else if (callback?.kind === 'nack') {
+      attempt.outcome = 'nacked';
+      attempt.nackBody = callback.nackBody;
+      attempt.error = 'the receiver sent a nack';
+    } else {
+      attempt.outcome = 'async_timeout';
+      attempt.error = `no ack or nack within ${timeoutSecs} s`;
+    }
+    hookMetrics.attemptOutcome(this.input.projectId, attempt.outcome);
+    this.publishCallbackPhase(attempt.number, attempt.outcome);
+  }
+
+  private assertCancellable(): void {
+    if (this.isFinished()) throw notAllowed(`hook is ${this.state.status} and can no longer be cancelled`);
+  }
+
+  /** Only a hook still sleeping before its first attempt of the cycle can be moved. */
+  private assertReschedulable(): void {
+    if (
+      this.state.status !== 'pending' ||
+      this.attemptInFlight ||
+      this.state.attempts > this.earlierAttempts
+    ) {
+      throw notAllowed(
+        this.isFinished()
+          ? `hook is ${this.state.status} and can no longer be rescheduled`
+          : 'hook is already being delivered and can no longer be rescheduled',
+      );
+    }
+  }
+
+  private reschedule(postAt: string): HookState {
+    this.assertReschedulable();
+    this.dueAt = Date.parse(postAt);
+    this.state.postAt = postAt;
+    this.state.nextAttemptAt = postAt;
+    // Its own upsert before the status change's: the histories of hooks in flight have two here.
+    this.publishRecord();
+    this.setStatus('pending');
+    return this.state;
+  }
+
+  private assertRetryable(): void {
+    if (this.state.status !== 'failed') {
+      throw notAllowed(`only failed hooks can be retried; this one is ${this.state.status}`);
+    }
+  }
+
+  /** A new delivery cycle, due now, with the whole retry policy again; earlier attempts stay recorded. */
+  private retry(): HookState {
+    this.assertRetryable();
+    this.earlierAttempts = this.state.attempts;
+    this.retryRequested = true;
+    this.dueAt = Date.now();
+    this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
+    this.state.failureError = undefined;
+    this.state.completedAt = undefined;
+    this.setStatus('pending');
+    return this.state;
+  }
+
+  /** An attempt in flight is let finish first: its request may already have reached the receiver. */
+  private async cancel(): Promise<HookState> {
+    await condition(() => !this.attemptInFlight);
+    this.assertCancellable();
+    this.setStatus('cancelled');
+    return this.state;
+  }
+
+  private publishCallbackPhase(attempt: number, phase: CallbackPhase, ackDeadline?: string): void {
+    upsertMemo(callbackMemoUpdate({ attempt, phase, ...(ackDeadline ? { ackDeadline } : {}) }));
+  }
+
+  /** Every status change is mirrored into search attributes (for listing) and logged once. */
+  private setStatus(status: HookStatus): void {
+    const now = new Date(Date.now()).toISOString();
+    this.state.status = status;
+    this.state.updatedAt = now;
+    if (this.isFinished()) {
+      this.state.completedAt = now;
+      this.state.nextAttemptAt = undefined;
+    }
+    this.publishRecord();
+    if (status === 'completed' || status === 'failed') hookMetrics.hookFinished(this.input.projectId, status);
+    this.logStatus();
+  }
+
+  /** Mirrors the hook into its search attributes, for listing and filtering. */
+  private publishRecord(): void {
+    upsertSearchAttributes(hookSearchAttributes(this.input.projectId, this.state));
+  }
+
+  /** One structured line per status change; the first one, pending, is logged when the workflow starts. */
+  private logStatus(): void {
+    log.info('hook status changed', {
+      hookId: this.input.hookId,
+      projectId: this.input.projectId,
+      status: this.state.status,
+      attempt: this.state.attempts,
+      outcome: this.state.attemptHistory.at(-1)?.outcome,
+    });
+  }
+}
+
+function describeFailure(result: DeliveryResult): string | undefined {
+  if (result.outcome === 'success' || result.outcome === 'async_pending') return undefined;
+  if (result.permanent) return `the receiver answered ${result.statusCode ?? 410} Gone: no further attempts`;
+  return result.statusCode === undefined ? result.outcome : `the receiver answered ${result.statusCode}`;
+}
+
+function notAllowed(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: HOOK_STATE_CONFLICT, message, nonRetryable: true });
+}
