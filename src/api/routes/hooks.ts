@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { dueAt } from '../../domain/due-time';
 import type { HookCommands, HookReads } from '../../domain/hook-store';
@@ -24,9 +25,19 @@ export interface HookRoutesOptions {
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
 export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { commands, reads }) => {
+  /**
+   * Each request's body as the client sent it, before validation reads it into domain values: an
+   * Idempotency-Key's repeat is recognised by what was sent (`postIn: "1h"` is the same request an hour
+   * later, though it names another instant).
+   */
+  const sentBodies = new WeakMap<FastifyRequest, unknown>();
+
   app.post(
     '/v1/hooks',
     {
+      preValidation: async (request) => {
+        sentBodies.set(request, request.body);
+      },
       schema: {
         summary: 'Schedule a hook',
         tags: ['hooks'],
@@ -62,7 +73,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
       const { hook: scheduled, created } = await commands.schedule(
         project.id,
         hook,
-        idempotencyKey ? { key: idempotencyKey, request: request.body } : undefined,
+        idempotencyKey ? { key: idempotencyKey, request: sentBodies.get(request) } : undefined,
       );
       if (created) countHookScheduled(project.id);
       return reply.status(created ? 201 : 200).send({ data: scheduled });

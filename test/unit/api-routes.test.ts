@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app';
+import { configSchema } from '../../src/config/schema';
+import type { CallbackSignal, CallbackView } from '../../src/domain/async-ack';
+import {
+  HookConflictError,
+  HookNotFoundError,
+  InvalidCursorError,
+  TargetNotAllowedError,
+} from '../../src/domain/errors';
+import type { HookState } from '../../src/domain/hook';
+import type { HookStore } from '../../src/domain/hook-store';
+import type { NewHook } from '../../src/domain/new-hook';
+import { hashApiKey } from '../../src/security/api-keys';
+import { ServerSecret } from '../../src/security/server-secret';
+import { generateSigningSecret } from '../../src/security/signing';
+
+/**
+ * The HTTP layer on its own: the API depends on the store's interfaces only, so these tests hand it a
+ * scripted store and check how requests become store calls and how domain errors become HTTP answers.
+ */
+
+const API_KEY = 'routes-test-key';
+const HOOK_ID = `hk_${'a'.repeat(32)}`;
+const secret = new ServerSecret('s'.repeat(40));
+
+/** A store whose every method records its call and then does what the test scripted (by default, fail). */
+class ScriptedStore {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  outcome: () => unknown = () => {
+    throw new Error('not scripted');
+  };
+
+  private call<T>(method: string, args: unknown[]): Promise<T> {
+    this.calls.push({ method, args });
+    return Promise.resolve().then(() => this.outcome() as T);
+  }
+
+  readonly store: HookStore = {
+    commands: {
+      schedule: (...args) => this.call('schedule', args),
+      reschedule: (...args) => this.call('reschedule', args),
+      cancel: (...args) => this.call('cancel', args),
+      retry: (...args) => this.call('retry', args),
+    },
+    reads: {
+      get: (...args) => this.call('get', args),
+      list: (...args) => this.call('list', args),
+    },
+    callbacks: {
+      callbackView: (...args) => this.call<CallbackView>('callbackView', args),
+      sendCallback: (...args) => this.call('sendCallback', args),
+    },
+    health: {
+      isReachable: () => this.call('isReachable', []),
+      backlog: (...args) => this.call('backlog', args),
+    },
+  };
+}
+
+function hookState(overrides: Partial<HookState> = {}): HookState {
+  return {
+    id: HOOK_ID,
+    path: '/orders',
+    targetUrl: 'https://receiver.example/orders',
+    data: null,
+    postAt: '2030-01-01T00:00:00.000Z',
+    status: 'pending',
+    attempts: 0,
+    createdAt: '2029-12-31T00:00:00.000Z',
+    updatedAt: '2029-12-31T00:00:00.000Z',
+    async: false,
+    attemptHistory: [],
+    ...overrides,
+  };
+}
+
+describe('API routes over the store interfaces', () => {
+  const scripted = new ScriptedStore();
+  let app: FastifyInstance;
+
+  before(async () => {
+    const config = configSchema.parse({
+      callbackSecret: 's'.repeat(40),
+      projects: [
+        {
+          id: 'shop',
+          apiKeyHashes: [hashApiKey(API_KEY)],
+          signingSecrets: [generateSigningSecret()],
+          baseUrl: 'https://receiver.example',
+          retry: { maxAttempts: 4 },
+        },
+      ],
+    });
+    app = await buildApp({
+      store: scripted.store,
+      projects: config.projects,
+      callbackTokens: secret,
+      logger: false,
+    });
+  });
+  after(() => app.close());
+  beforeEach(() => {
+    scripted.calls.length = 0;
+  });
+
+  const send = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+    app.inject({ method, url, headers: { 'x-api-key': API_KEY }, ...(payload ? { payload } : {}) });
+
+  it('schedules the hook the request describes, under the project rules, due when it asks', async () => {
+    scripted.outcome = () => ({ hook: hookState(), created: true });
+    const before = Date.now();
+    const response = await send('POST', '/v1/hooks', { path: '/orders', postIn: '1h', data: { n: 1 } });
+    assert.equal(response.statusCode, 201);
+    const call = scripted.calls.at(0);
+    assert.equal(call?.method, 'schedule');
+    const [projectId, hook, idempotency] = call.args as [string, NewHook, unknown];
+    assert.equal(projectId, 'shop');
+    assert.equal(hook.targetUrl, 'https://receiver.example/orders');
+    assert.deepEqual(hook.data, { n: 1 });
+    assert.equal(hook.retry.maxAttempts, 4, "the project's retry settings");
+    const dueIn = Date.parse(hook.postAt) - before;
+    assert.ok(dueIn >= 3_600_000 && dueIn < 3_600_000 + 5_000, `due in ${dueIn} ms`);
+    assert.equal(idempotency, undefined);
+  });
+
+  it('answers 200 with the existing hook for a repeated Idempotency-Key', async () => {
+    scripted.outcome = () => ({ hook: hookState(), created: false });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/hooks',
+      headers: { 'x-api-key': API_KEY, 'idempotency-key': 'order-1' },
+      payload: { path: '/orders', postIn: '1h' },
+    });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(
+      scripted.calls[0]?.args[2],
+      { key: 'order-1', request: { path: '/orders', postIn: '1h' } },
+      'the request as sent, so that fingerprints stay what they were for hooks already scheduled',
+    );
+  });
+
+  it('refuses a free URL for a project without allowUrlTargets with 403, and schedules nothing', async () => {
+    const response = await send('POST', '/v1/hooks', { url: 'https://elsewhere.example/', postIn: '1m' });
+    assert.equal(response.statusCode, 403);
+    assert.equal(response.json<{ error: { code: string } }>().error.code, 'url_not_allowed');
+    assert.equal(scripted.calls.length, 0);
+  });
+
+  it('reschedules to the instant the body names', async () => {
+    scripted.outcome = () => hookState();
+    const response = await send('PATCH', `/v1/hooks/${HOOK_ID}`, {
+      postAtLocal: '2030-03-31T02:30:00',
+      timezone: 'Europe/Paris',
+    });
+    assert.equal(response.statusCode, 200);
+    const [, , postAt] = scripted.calls[0]?.args as [string, string, Date];
+    assert.equal(postAt.toISOString(), '2030-03-31T01:30:00.000Z', '02:30 is skipped: 03:30 CEST');
+  });
+
+  const errorCases: [string, () => unknown, number, string][] = [
+    [
+      'a hook the store does not know',
+      () => Promise.reject(new HookNotFoundError('hook not found')),
+      404,
+      'not_found',
+    ],
+    ['a state conflict', () => Promise.reject(new HookConflictError('hook is completed')), 409, 'conflict'],
+    [
+      'a target the project refuses',
+      () => Promise.reject(new TargetNotAllowedError('path_not_allowed', 'no baseUrl')),
+      403,
+      'path_not_allowed',
+    ],
+    [
+      'Temporal unavailable',
+      () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })),
+      503,
+      'unavailable',
+    ],
+    ['an unexpected error', () => Promise.reject(new Error('boom')), 500, 'internal'],
+  ];
+  for (const [what, outcome, status, code] of errorCases) {
+    it(`answers ${status} ${code} for ${what}`, async () => {
+      scripted.outcome = outcome;
+      const response = await send('DELETE', `/v1/hooks/${HOOK_ID}`);
+      assert.equal(response.statusCode, status);
+      assert.equal(response.json<{ error: { code: string } }>().error.code, code);
+    });
+  }
+
+  it('answers 400 naming the cursor when the store refuses it', async () => {
+    scripted.outcome = () => Promise.reject(new InvalidCursorError('cursor is not valid for this query'));
+    const response = await send('GET', '/v1/hooks?cursor=abc.def');
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json<{ error: { details: unknown } }>().error.details, [
+      { field: 'cursor', message: 'must be a nextCursor from an earlier page' },
+    ]);
+  });
+
+  it('counts a bulk item the store refuses as unaffected, not as an error', async () => {
+    let calls = 0;
+    scripted.outcome = () =>
+      ++calls === 1 ? hookState({ status: 'cancelled' }) : Promise.reject(new HookConflictError('done'));
+    const other = `hk_${'b'.repeat(32)}`;
+    const response = await send('POST', '/v1/hooks/bulk/cancel', { hookIds: [HOOK_ID, other, 'not-an-id'] });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { affected: 1 });
+    assert.equal(scripted.calls.length, 2, 'an id that cannot exist is never looked up');
+  });
+
+  describe('callbacks', () => {
+    const token = (attempt: number, expiresInSecs: number) =>
+      secret.signCallbackToken({
+        hookId: HOOK_ID,
+        projectId: 'shop',
+        attempt,
+        expiresAt: Math.floor(Date.now() / 1000) + expiresInSecs,
+      });
+    const ack = (value: string) => app.inject({ method: 'POST', url: `/v1/callbacks/${value}/ack` });
+    const awaiting: CallbackView = {
+      cancelled: false,
+      memo: { attempt: 1, phase: 'awaiting_ack', ackDeadline: new Date(Date.now() + 60_000).toISOString() },
+    };
+
+    it('hands an ack in time to the store, stamped with its arrival', async () => {
+      scripted.outcome = () => awaiting;
+      const response = await ack(token(1, 3600));
+      assert.equal(response.statusCode, 200);
+      const sent = scripted.calls.find((call) => call.method === 'sendCallback');
+      const signal = sent?.args[2] as CallbackSignal;
+      assert.equal(signal.kind, 'ack');
+      assert.equal(signal.attempt, 1);
+      assert.ok(Math.abs(Date.parse(signal.receivedAt) - Date.now()) < 5_000);
+    });
+
+    it('answers 410 for an expired token without signalling', async () => {
+      scripted.outcome = () => awaiting;
+      const response = await ack(token(1, -1));
+      assert.equal(response.statusCode, 410);
+      assert.ok(!scripted.calls.some((call) => call.method === 'sendCallback'));
+    });
+
+    it('answers 409 for an older attempt and 401 for a forged token, without signalling', async () => {
+      scripted.outcome = () => ({ ...awaiting, memo: { ...awaiting.memo, attempt: 2 } });
+      assert.equal((await ack(token(1, 3600))).statusCode, 409);
+      assert.equal((await ack(`${token(1, 3600)}x`)).statusCode, 401);
+      assert.ok(!scripted.calls.some((call) => call.method === 'sendCallback'));
+    });
+  });
+});
