@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { type Attempt, ATTEMPT_OUTCOMES, HOOK_STATUSES, type HookState } from '../domain/hook';
+import {
+  type Attempt,
+  ATTEMPT_OUTCOMES,
+  HOOK_STATUSES,
+  type HookDetailField,
+  type HookState,
+  type HookSummary,
+} from '../domain/hook';
 import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
 import { retryOverrideSchema } from '../domain/retry-schema';
@@ -190,8 +197,13 @@ export const listHooksQuerySchema = z
   .superRefine(checkRanges);
 
 const hookSummarySchema = hookSchema
-  .omit({ data: true, attemptHistory: true, updatedAt: true, failureError: true })
-  .meta({ id: 'HookSummary' });
+  .omit({
+    data: true,
+    attemptHistory: true,
+    updatedAt: true,
+    failureError: true,
+  } satisfies Record<HookDetailField, true>)
+  .meta({ id: 'HookSummary' }) satisfies z.ZodType<HookSummary>;
 
 export const hookPageSchema = z.object({
   data: z.array(hookSummarySchema),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HookState } from '../../src/domain/hook';
+import { hookWorkflowId } from '../../src/workflows/hook-record';
 import { type Arrival, ReceiverPool, type Responder } from '../support/receiver';
 import { TestStack } from '../support/stack';
 
@@ -279,7 +280,7 @@ describe('async hooks', () => {
       assert.equal(answer.status, 200, 'answered without a worker');
       assert.equal(answer.body.data?.result, 'applied');
       await sleep(1000);
-      const handle = stack.client.workflow.getHandle(`hook:media:${hook.id}`);
+      const handle = stack.client.workflow.getHandle(hookWorkflowId('media', hook.id));
       assert.equal((await handle.describe()).status.name, 'RUNNING', 'nothing applied it yet');
 
       await stack.startWorker();

@@ -14,6 +14,7 @@ import { startHookDevServer } from '../../src/devserver/hook-dev-server';
 import { freePort } from '../../src/lib/ports';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
+import { hookWorkflowId } from '../../src/workflows/hook-record';
 import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
 
@@ -101,7 +102,9 @@ describe('worker and API as separate processes against an external Temporal', ()
     const connection = await Connection.connect({ address: devServer.address });
     try {
       const client = new Client({ connection, namespace: 'production' });
-      const result = (await client.workflow.getHandle(`hook:standalone:${hook.id}`).result()) as HookState;
+      const result = (await client.workflow
+        .getHandle(hookWorkflowId('standalone', hook.id))
+        .result()) as HookState;
       assert.equal(result.status, 'completed');
       const namespace = await client.workflowService.describeNamespace({ namespace: 'production' });
       assert.equal(

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { bundleWorkflowCode, DefaultLogger, type ReplayResult, Runtime, Worker } from '@temporalio/worker';
+import { registry } from '../../src/metrics/registry';
+import { hookMetricsSinks } from '../../src/worker/metrics-sinks';
+import { historyFromJson } from '../../src/temporal/sdk-internals';
+
+/**
+ * Histories of hooks recorded from earlier workflow code (see record-histories.ts). A hook workflow
+ * lives as long as its hook, up to the retry window after a failure, so a hook of any of these shapes
+ * can be in flight while new code is deployed; code that cannot replay their histories would fail them.
+ */
+const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+/** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
+const EXPECTED_SHAPES = [
+  'sync-success',
+  'retries-then-success',
+  'gone-410',
+  'exhausted',
+  'sleeping',
+  'cancel-while-sleeping',
+  'reschedule',
+  'retry-after-failure',
+  'async-awaiting-ack',
+  'async-ack',
+  'async-nack',
+  'async-timeout',
+];
+
+// Read when the file loads, so that each fixture gets a test of its own and a failure names it.
+const fixtures = existsSync(HISTORIES_DIR)
+  ? readdirSync(HISTORIES_DIR)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.slice(0, -'.json'.length))
+      .sort()
+  : [];
+
+describe('hook workflow replay', () => {
+  const results = new Map<string, ReplayResult>();
+
+  before(async () => {
+    // The SDK logs worker state changes and the bundle at INFO; a replay problem shows at WARN or above.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const histories = await Promise.all(
+      fixtures.map(async (name) => ({
+        // The replayer takes the workflow id beside the history. The hook workflow reads its ids from its
+        // input, never from workflowInfo(), so the fixture's name can stand in and each result names it.
+        workflowId: name,
+        history: historyFromJson(
+          JSON.parse(await readFile(path.join(HISTORIES_DIR, `${name}.json`), 'utf8')),
+        ),
+      })),
+    );
+    // The entry point and bundler the worker uses (src/worker/create-worker.ts).
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      logger: Runtime.instance().logger,
+    });
+    // The worker's own sinks: a replay worker never calls them, but without them each sink call the
+    // workflow makes is logged as an error ("unregistered external sink").
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle, sinks: hookMetricsSinks },
+      histories,
+    )) {
+      results.set(result.workflowId, result);
+    }
+  });
+
+  it('has a recorded history for every hook shape', () => {
+    const missing = EXPECTED_SHAPES.filter((shape) => !fixtures.includes(shape));
+    assert.deepEqual(
+      missing,
+      [],
+      `no ${missing.join(', ')} in ${HISTORIES_DIR}; record them from the workflow code that hooks in flight run`,
+    );
+  });
+
+  for (const name of fixtures) {
+    it(`replays ${name}`, () => {
+      const result = results.get(name);
+      assert.ok(result, `${name} was not replayed`);
+      if (result.error) assert.fail(`${name}.json: ${result.error.name}: ${result.error.message}`);
+    });
+  }
+
+  it('counts nothing in the delivery metrics while replaying', async () => {
+    // A replayed history must not count its attempts a second time (see src/worker/metrics-sinks.ts).
+    for (const name of [
+      'hookrelay_attempts_total',
+      'hookrelay_deliveries_completed_total',
+      'hookrelay_deliveries_failed_total',
+    ]) {
+      const metric = await registry.getSingleMetric(name)?.get();
+      assert.ok(metric, name);
+      assert.equal(
+        metric.values.reduce((sum, sample) => sum + sample.value, 0),
+        0,
+        name,
+      );
+    }
+  });
+});
