@@ -15,7 +15,12 @@ import { freePort } from '../../src/lib/ports';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
 import type { HookState } from '../../src/domain/hook';
 import { hookWorkflowId } from '../../src/workflows/hook-record';
-import { type EntryProcess, startEntryProcess, stopEntryProcess } from '../support/entry-process';
+import {
+  type EntryProcess,
+  startEntryProcess,
+  stopEntryProcess,
+  waitForOutput,
+} from '../support/entry-process';
 import { TestReceiver } from '../support/receiver';
 
 /**
@@ -117,14 +122,25 @@ describe('worker and API as separate processes against an external Temporal', ()
     }
 
     // One structured JSON line per status change, from the worker's log.
-    const statusLines = worker
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('"hook status changed"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.hookId === hook.id);
+    const statusLines = (output: string) =>
+      output
+        .split('\n')
+        .filter((line) => line.includes('"hook status changed"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.hookId === hook.id);
+    await waitForOutput(
+      worker,
+      (output) => statusLines(output).some((line) => line.status === 'completed'),
+      10_000,
+      'the completed status line',
+    );
     assert.deepEqual(
-      statusLines.map(({ projectId, status, attempt, outcome }) => ({ projectId, status, attempt, outcome })),
+      statusLines(worker.output()).map(({ projectId, status, attempt, outcome }) => ({
+        projectId,
+        status,
+        attempt,
+        outcome,
+      })),
       [
         { projectId: 'standalone', status: 'pending', attempt: 0, outcome: undefined },
         { projectId: 'standalone', status: 'completed', attempt: 1, outcome: 'success' },

@@ -6,7 +6,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** A running entry point and everything it has printed so far. */
 export interface EntryProcess {
   child: ChildProcess;
-  output(): string;
+  output: () => string;
 }
 
 /**
@@ -29,13 +29,30 @@ export async function startEntryProcess(
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  const deadline = Date.now() + 120_000;
-  while (!output.includes(readyText)) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`${entry} did not come up:\n${output}`);
+  const started = { child, output: () => output };
+  await waitForOutput(started, (text) => text.includes(readyText), 120_000, `${entry} to come up`);
+  return started;
+}
+
+/**
+ * Resolves once the process's output satisfies `done`; fails if it exits first or `timeoutMs` passes.
+ * Another process's logs reach us through a pipe, a moment after what they report has happened.
+ */
+export async function waitForOutput(
+  entry: EntryProcess,
+  done: (output: string) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const { child } = entry;
+  const output = () => entry.output();
+  const deadline = Date.now() + timeoutMs;
+  while (!done(output())) {
+    if (child.exitCode !== null)
+      throw new Error(`exited with ${child.exitCode} waiting for ${what}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { child, output: () => output };
 }
 
 /** Sends `signal` and resolves with the exit code. */
