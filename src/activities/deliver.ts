@@ -3,6 +3,7 @@ import { type Dispatcher, request } from 'undici';
 import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
 import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../domain/delivery';
 import { parseRetryAfter } from '../domain/retry-after';
+import { utf8Prefix } from '../lib/utf8';
 import { callbackUrls } from '../security/callback-token';
 import type { CallbackTokenSigner } from '../security/server-secret';
 import { signPayload } from '../security/signing';
@@ -83,17 +84,26 @@ async function post(
   // Temporal cancels the activity only when this worker shuts down past its grace time; the attempt
   // then has no outcome to report, and the workflow records it as lost rather than as a timeout.
   const cancelled = Context.current().cancellationSignal;
-  const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs), cancelled]);
+  // A timer of our own, not AbortSignal.timeout(): AbortSignal.any() holds its sources weakly, and on
+  // Node 20 a garbage collection can take a timeout signal nothing else refers to, so it never fires
+  // (nodejs/node#57736). The pending timer keeps this controller alive until it fires or is cleared.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => {
+    timeout.abort();
+  }, req.timeoutMs);
+  const signal = AbortSignal.any([timeout.signal, cancelled]);
   try {
     const response = await request(req.targetUrl, { method: 'POST', headers, body, dispatcher, signal });
     const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
     return { ...classify(response.statusCode, response.headers, req.async), responseBody };
   } catch (error) {
     if (cancelled.aborted) throw error;
-    if (signal.aborted) {
+    if (timeout.signal.aborted) {
       return { outcome: 'timeout', permanent: false, error: `no response within ${req.timeoutMs / 1000} s` };
     }
     return { outcome: 'failure', permanent: false, error: describeNetworkError(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -147,7 +157,7 @@ async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number):
     // Leaving the loop destroys the stream: the rest of the body is never read.
     if (size >= limit) break;
   }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+  return utf8Prefix(Buffer.concat(chunks), limit);
 }
 
 function describeNetworkError(error: unknown): string {

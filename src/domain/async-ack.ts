@@ -21,7 +21,8 @@ export function asyncTimeoutSecs(header: string | undefined): number {
   return clampTimeoutSecs(Number(header));
 }
 
-function clampTimeoutSecs(secs: number): number {
+function clampTimeoutSecs(secs: number | undefined): number {
+  if (secs === undefined || Number.isNaN(secs)) return DEFAULT_ASYNC_TIMEOUT_SECS;
   return Math.min(MAX_ASYNC_TIMEOUT_SECS, Math.max(1, secs));
 }
 
@@ -54,12 +55,15 @@ export interface CallbackSignal {
 export class CallbackWindow {
   private deadline = Infinity;
   private received: CallbackSignal | undefined;
+  /** How long the receiver has, once its 202 is in: what it asked for, within the protocol's bounds. */
+  timeoutSecs = DEFAULT_ASYNC_TIMEOUT_SECS;
 
   constructor(readonly attempt: number) {}
 
-  /** The receiver answered 202 at `finishedAt` and asked for `timeoutSecs`; returns the ack deadline. */
-  awaitAck(finishedAt: string, timeoutSecs: number): Date {
-    this.deadline = Date.parse(finishedAt) + clampTimeoutSecs(timeoutSecs) * 1000;
+  /** The receiver answered 202 at `finishedAt` and asked for `requestedSecs`; returns the ack deadline. */
+  awaitAck(finishedAt: string, requestedSecs: number | undefined): Date {
+    this.timeoutSecs = clampTimeoutSecs(requestedSecs);
+    this.deadline = Date.parse(finishedAt) + this.timeoutSecs * 1000;
     return new Date(this.deadline);
   }
 

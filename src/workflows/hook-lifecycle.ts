@@ -81,7 +81,9 @@ export class HookLifecycle {
       },
     });
     setHandler(rescheduleHookUpdate, (postAt) => this.reschedule(postAt), {
-      validator: (_postAt: string) => {
+      validator: (postAt: string) => {
+        // The API sends only valid instants, but a NaN due time would fail every workflow task after it.
+        if (Number.isNaN(Date.parse(postAt))) throw notAllowed(`"${postAt}" is not an instant`);
         this.assertReschedulable();
       },
     });
@@ -168,7 +170,7 @@ export class HookLifecycle {
     const attempt = this.recordAttempt(number, result);
     hookMetrics.attemptOutcome(this.input.projectId, result.outcome);
     if (result.outcome === 'async_pending' && this.callbackWindow) {
-      await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs ?? 0);
+      await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs);
     } else if (this.input.async) {
       this.callbackWindow = undefined;
       this.publishCallbackPhase(number, 'done');
@@ -242,8 +244,12 @@ export class HookLifecycle {
    * pending again meanwhile; the wait is a durable timer, and the ack a signal, so neither is lost if
    * every worker stops in between.
    */
-  private async awaitCallback(window: CallbackWindow, attempt: Attempt, timeoutSecs: number): Promise<void> {
-    attempt.ackDeadline = window.awaitAck(attempt.finishedAt, timeoutSecs).toISOString();
+  private async awaitCallback(
+    window: CallbackWindow,
+    attempt: Attempt,
+    requestedSecs: number | undefined,
+  ): Promise<void> {
+    attempt.ackDeadline = window.awaitAck(attempt.finishedAt, requestedSecs).toISOString();
     this.publishCallbackPhase(attempt.number, 'awaiting_ack', attempt.ackDeadline);
     this.setStatus('pending');
 
@@ -260,7 +266,7 @@ export class HookLifecycle {
       attempt.error = 'the receiver sent a nack';
     } else {
       attempt.outcome = 'async_timeout';
-      attempt.error = `no ack or nack within ${timeoutSecs} s`;
+      attempt.error = `no ack or nack within ${window.timeoutSecs} s`;
     }
     hookMetrics.attemptOutcome(this.input.projectId, attempt.outcome);
     this.publishCallbackPhase(attempt.number, attempt.outcome);

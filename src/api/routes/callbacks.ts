@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { judgeCallback, MAX_NACK_BODY_BYTES } from '../../domain/async-ack';
 import type { HookCallbacks } from '../../domain/hook-store';
+import { utf8Prefix } from '../../lib/utf8';
 import type { CallbackTokenVerifier } from '../../security/server-secret';
 import { ApiError } from '../errors';
 import { errorSchema } from '../schemas';
@@ -73,7 +74,7 @@ export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = asyn
             kind,
             receivedAt: receivedAt.toISOString(),
             ...(kind === 'nack'
-              ? { nackBody: truncateUtf8(bodyText(request.body), MAX_NACK_BODY_BYTES) }
+              ? { nackBody: utf8Prefix(Buffer.from(bodyText(request.body), 'utf8'), MAX_NACK_BODY_BYTES) }
               : {}),
           });
           return { data: { ...answer, result: 'applied' as const } };
@@ -98,14 +99,4 @@ export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = asyn
 
 function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : '';
-}
-
-/** At most `limit` bytes of UTF-8, never cutting a character in half. */
-function truncateUtf8(text: string, limit: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= limit) return text;
-  let end = limit;
-  // Step back over continuation bytes (10xxxxxx) to the start of the character that would be cut.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
 }
