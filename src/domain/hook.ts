@@ -72,6 +72,12 @@ export interface HookWorkflowInput {
   deliveryTimeoutMs: number;
   /** How long a failed hook stays open for a retry before its workflow closes. */
   retryWindowMs: number;
+  /**
+   * Set by the client for hooks whose workflow publishes its whole state in its memo, so that reads need
+   * no worker. Absent in hooks started before that existed: their workflows keep the shape they began
+   * with, since a hook's history must replay on every later version of the code.
+   */
+  publishesState?: true;
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */

@@ -56,6 +56,7 @@ export class TemporalHookCommands implements HookCommands {
       projectId,
       createdAt: new Date().toISOString(),
       retryWindowMs: this.options.retryWindowMs,
+      publishesState: true,
     };
     const requestHash = idempotency ? requestFingerprint(idempotency.request) : undefined;
     const state = initialHookState(input);

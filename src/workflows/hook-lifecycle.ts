@@ -22,7 +22,7 @@ import {
 } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
-import { callbackMemoUpdate, hookSearchAttributes } from './hook-record';
+import { callbackMemoUpdate, hookSearchAttributes, hookStateMemoUpdate } from './hook-record';
 import {
   callbackSignal,
   cancelHookUpdate,
@@ -333,7 +333,10 @@ export class HookLifecycle {
     upsertMemo(callbackMemoUpdate({ attempt, phase, ...(ackDeadline ? { ackDeadline } : {}) }));
   }
 
-  /** Every status change is mirrored into search attributes (for listing) and logged once. */
+  /**
+   * Every status change is mirrored into search attributes (for listing) and, for hooks that publish
+   * their state, into the memo (for reads without a worker), and logged once.
+   */
   private setStatus(status: HookStatus): void {
     const now = new Date(Date.now()).toISOString();
     this.state.status = status;
@@ -343,6 +346,8 @@ export class HookLifecycle {
       this.state.nextAttemptAt = undefined;
     }
     this.publishRecord();
+    // Hooks started before the state was published keep the commands their histories have.
+    if (this.input.publishesState) upsertMemo(hookStateMemoUpdate(this.state));
     if (status === 'completed' || status === 'failed') hookMetrics.hookFinished(this.input.projectId, status);
     this.logStatus();
   }

@@ -6,13 +6,17 @@ import {
   type TypedSearchAttributes,
 } from '@temporalio/common';
 import type { CallbackMemo } from '../domain/async-ack';
-import type { HookState, HookStatus, HookSummary } from '../domain/hook';
+import type { Attempt, HookState, HookStatus, HookSummary, HookWorkflowInput } from '../domain/hook';
 
 /**
  * The hook record that Temporal keeps: its workflow id, the search attributes that list and filter hooks
  * on visibility, and the memo that carries what a reader needs without a worker. This module is the only
  * encoder and decoder of that record; the client writes it at start, the workflow at each change, and
  * every reader decodes it here. Pure: the workflow imports it.
+ *
+ * A hook's full state is read without a worker from three records: the memo (its fixed facts and its
+ * current state), the workflow input in the history's first event (its data), and the history's memo
+ * changes, each of which carries the attempt it was made for (the attempt history, in order).
  */
 
 // --- Workflow ids --------------------------------------------------------------------------------------
@@ -101,9 +105,41 @@ const MEMO_KEYS = {
   requestHash: 'requestHash',
   /** Where the latest async attempt stands (see CallbackMemo). */
   callback: 'callback',
+  /** The hook's changing state, as of its latest status change (hooks that publish their state). */
+  state: 'state',
+  /** The latest attempt as of that change; the history's memo changes keep every earlier one. */
+  attempt: 'attempt',
 } as const;
 
 type Memo = Record<string, unknown> | undefined;
+
+/** The changing part of a hook's state, published in its memo at every status change. */
+type StateMemo = Pick<
+  HookState,
+  'status' | 'attempts' | 'postAt' | 'nextAttemptAt' | 'updatedAt' | 'completedAt' | 'failureError'
+>;
+
+/**
+ * Compile-time guard: a worker-free read rebuilds every field of HookState from the summary memo, the
+ * state memo, the workflow input (id, data, creation time) or the attempt records.
+ */
+type UnreadField = Exclude<
+  keyof HookState,
+  keyof SummaryMemo | keyof StateMemo | 'id' | 'data' | 'createdAt' | 'attemptHistory'
+>;
+const _everyFieldIsRead: [UnreadField] extends [never] ? true : UnreadField = true;
+
+function stateMemo(hook: HookState): StateMemo {
+  return {
+    status: hook.status,
+    attempts: hook.attempts,
+    postAt: hook.postAt,
+    nextAttemptAt: hook.nextAttemptAt,
+    updatedAt: hook.updatedAt,
+    completedAt: hook.completedAt,
+    failureError: hook.failureError,
+  };
+}
 
 /** Everything the client writes when it starts the hook's workflow. */
 export function initialHookRecord(
@@ -119,10 +155,54 @@ export function initialHookRecord(
     retryOverride: hook.retryOverride,
   };
   return {
-    memo: { [MEMO_KEYS.summary]: summary, ...(requestHash ? { [MEMO_KEYS.requestHash]: requestHash } : {}) },
+    memo: {
+      [MEMO_KEYS.summary]: summary,
+      [MEMO_KEYS.state]: stateMemo(hook),
+      ...(requestHash ? { [MEMO_KEYS.requestHash]: requestHash } : {}),
+    },
     typedSearchAttributes: hookSearchAttributes(projectId, hook).filter(
       (pair): pair is SearchAttributePair => pair.value !== null,
     ),
+  };
+}
+
+/** The memo change a status change publishes: the new state, and the latest attempt as it now stands. */
+export function hookStateMemoUpdate(hook: HookState): Record<string, unknown> {
+  const latest = hook.attemptHistory.at(-1);
+  return { [MEMO_KEYS.state]: stateMemo(hook), ...(latest ? { [MEMO_KEYS.attempt]: latest } : {}) };
+}
+
+/** Whether the hook's workflow publishes its state (hooks started before it did, do not). */
+export function publishesState(memo: Memo): boolean {
+  return memo?.[MEMO_KEYS.state] !== undefined;
+}
+
+/** The attempt a memo change published, if it published one. */
+export function attemptOfMemoUpdate(update: Memo): Attempt | undefined {
+  return update?.[MEMO_KEYS.attempt] as Attempt | undefined;
+}
+
+/**
+ * The whole hook from its records, with no worker: undefined for a hook whose workflow does not publish
+ * its state (started before it did), which only a query can read.
+ */
+export function hookStateOf(record: {
+  memo: Memo;
+  input: HookWorkflowInput;
+  /** Every attempt a memo change published, in history order; a later record of an attempt wins. */
+  publishedAttempts: readonly Attempt[];
+}): HookState | undefined {
+  const state = record.memo?.[MEMO_KEYS.state] as StateMemo | undefined;
+  const summary = record.memo?.[MEMO_KEYS.summary] as SummaryMemo | undefined;
+  if (!state || !summary) return undefined;
+  const byNumber = new Map(record.publishedAttempts.map((attempt) => [attempt.number, attempt]));
+  return {
+    id: record.input.hookId,
+    ...summary,
+    data: record.input.data,
+    createdAt: record.input.createdAt,
+    ...state,
+    attemptHistory: [...byNumber.values()].sort((a, b) => a.number - b.number),
   };
 }
 

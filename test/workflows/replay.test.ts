@@ -9,11 +9,15 @@ import { hookMetricsSinks } from '../../src/worker/metrics-sinks';
 import { historyFromJson } from '../../src/temporal/sdk-internals';
 
 /**
- * Histories of hooks recorded from earlier workflow code (see record-histories.ts). A hook workflow
- * lives as long as its hook, up to the retry window after a failure, so a hook of any of these shapes
- * can be in flight while new code is deployed; code that cannot replay their histories would fail them.
+ * Histories of hooks recorded from earlier workflow code (see record-histories.ts), one folder per
+ * version of the workflow's shape. A hook workflow lives as long as its hook, up to the retry window
+ * after a failure, so a hook of any of these shapes and versions can be in flight while new code is
+ * deployed; code that cannot replay their histories would fail them.
  */
 const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+/** The versions recorded so far, oldest first: a version's folder is kept while its hooks may live. */
+const VERSIONS = ['2026-11-23-initial', '2026-11-24-published-state'];
 
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
@@ -32,12 +36,15 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = existsSync(HISTORIES_DIR)
-  ? readdirSync(HISTORIES_DIR)
-      .filter((file) => file.endsWith('.json'))
-      .map((file) => file.slice(0, -'.json'.length))
-      .sort()
-  : [];
+const fixtures = VERSIONS.flatMap((version) => {
+  const folder = path.join(HISTORIES_DIR, version);
+  return existsSync(folder)
+    ? readdirSync(folder)
+        .filter((file) => file.endsWith('.json'))
+        .map((file) => `${version}/${file.slice(0, -'.json'.length)}`)
+        .sort()
+    : [];
+});
 
 describe('hook workflow replay', () => {
   const results = new Map<string, ReplayResult>();
@@ -71,7 +78,9 @@ describe('hook workflow replay', () => {
   });
 
   it('has a recorded history for every hook shape', () => {
-    const missing = EXPECTED_SHAPES.filter((shape) => !fixtures.includes(shape));
+    const missing = VERSIONS.flatMap((version) =>
+      EXPECTED_SHAPES.map((shape) => `${version}/${shape}`),
+    ).filter((fixture) => !fixtures.includes(fixture));
     assert.deepEqual(
       missing,
       [],

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { HookState, HookWorkflowInput } from '../../src/domain/hook';
+import { initialHookState } from '../../src/domain/hook-state';
+import { newHookId } from '../../src/domain/hook-ids';
+import { DEFAULT_RETRY_POLICY } from '../../src/domain/retry-policy';
+import { hookWorkflowId, initialHookRecord } from '../../src/workflows/hook-record';
+import { hookStateQuery } from '../../src/workflows/messages';
+import { type Reply, TestReceiver } from '../support/receiver';
+import { TestStack } from '../support/stack';
+
+/**
+ * A hook is read from Temporal's own records (memo, history, result), so reads answer with every
+ * worker down, and answer what the workflow itself would.
+ */
+
+const REPLIES: Record<string, Reply> = {
+  '/ok': { status: 200, body: 'fine' },
+  '/fail': { status: 500, body: 'down for maintenance' },
+  '/gone': { status: 410 },
+  '/async': { status: 202, headers: { 'hook-async-timeout': '600' } },
+};
+
+describe('reads without a worker', () => {
+  let stack: TestStack;
+  let receiver: TestReceiver;
+  const hooks: Record<string, HookState> = {};
+  const get = (hookId: string) => stack.request('reads', 'GET', `/v1/hooks/${hookId}`);
+
+  before(async () => {
+    receiver = await TestReceiver.start((arrival) => REPLIES[arrival.path] ?? { status: 404 });
+    stack = await TestStack.start([{ id: 'reads', baseUrl: receiver.url }]);
+    const fixed = { strategy: 'fixed', delaySecs: 3600, jitter: 0 };
+    const shapes: [string, Record<string, unknown>, (hook: HookState) => boolean][] = [
+      ['sleeping', { path: '/ok', postIn: '1h' }, () => true],
+      ['completed', { path: '/ok', postIn: '0s' }, (hook) => hook.status === 'completed'],
+      ['retrying', { path: '/fail', postIn: '0s', retryOverride: fixed }, (hook) => hook.status === 'retry'],
+      ['failed', { path: '/gone', postIn: '0s' }, (hook) => hook.status === 'failed'],
+      [
+        'awaiting-ack',
+        { path: '/async', postIn: '0s', async: true },
+        (hook) => hook.attemptHistory[0]?.outcome === 'async_pending',
+      ],
+    ];
+    await Promise.all(
+      shapes.map(async ([name, body, reached]) => {
+        const scheduled = await stack.schedule('reads', { ...body, data: { shape: name } });
+        hooks[name] = await stack.waitForHook('reads', scheduled.id, reached);
+      }),
+    );
+  });
+  after(async () => {
+    await stack.close();
+    await receiver.close();
+  });
+
+  it('reads an open hook exactly as the workflow itself holds it', async () => {
+    for (const name of ['sleeping', 'retrying', 'failed', 'awaiting-ack']) {
+      const hook = hooks[name];
+      assert.ok(hook, name);
+      const fromWorkflow = await stack.client.workflow
+        .getHandle(hookWorkflowId('reads', hook.id))
+        .query(hookStateQuery);
+      const response = await get(hook.id);
+      assert.equal(response.statusCode, 200, name);
+      assert.deepEqual(response.json<{ data: HookState }>().data, fromWorkflow, name);
+    }
+  });
+
+  it('answers for a hook in any state while no worker runs', async () => {
+    const before = Object.fromEntries(
+      await Promise.all(
+        Object.entries(hooks).map(async ([name, hook]) => [name, (await get(hook.id)).json()] as const),
+      ),
+    );
+    await stack.stopWorker();
+    try {
+      for (const [name, hook] of Object.entries(hooks)) {
+        const response = await get(hook.id);
+        assert.equal(response.statusCode, 200, `${name}: ${response.body}`);
+        assert.deepEqual(response.json(), before[name], name);
+      }
+      const retrying = (await get(hooks.retrying?.id ?? '')).json<{ data: HookState }>().data;
+      assert.equal(retrying.attemptHistory[0]?.responseBody, 'down for maintenance');
+      assert.deepEqual(retrying.data, { shape: 'retrying' });
+      const list = await stack.request('reads', 'GET', '/v1/hooks?limit=10');
+      assert.equal(list.statusCode, 200);
+    } finally {
+      await stack.startWorker();
+    }
+  });
+
+  it('still reads and delivers a hook started by the previous release, which publishes no state', async () => {
+    // As the previous release started hooks: no publishesState in the input, no state in the memo.
+    const hookId = newHookId();
+    const now = new Date();
+    const input: HookWorkflowInput = {
+      hookId,
+      projectId: 'reads',
+      target: { path: '/ok' },
+      targetUrl: `${receiver.url}/ok`,
+      data: { shape: 'old' },
+      postAt: new Date(now.getTime() + 1_000).toISOString(),
+      createdAt: now.toISOString(),
+      retry: DEFAULT_RETRY_POLICY,
+      async: false,
+      deliveryTimeoutMs: 10_000,
+      retryWindowMs: 60_000,
+    };
+    const { memo, typedSearchAttributes } = initialHookRecord('reads', initialHookState(input), undefined);
+    const { state: _state, ...previousReleaseMemo } = memo;
+    await stack.client.workflow.start('hookWorkflow', {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId: hookWorkflowId('reads', hookId),
+      args: [input],
+      memo: previousReleaseMemo,
+      typedSearchAttributes,
+    });
+    const delivered = await stack.waitForHook('reads', hookId, (hook) => hook.status === 'completed');
+    assert.equal(delivered.attempts, 1);
+    assert.ok(receiver.arrivals.some((arrival) => arrival.headers['webhook-id'] === hookId));
+  });
+});
