@@ -40,7 +40,7 @@ export async function startHookWorker(options: HookWorkerOptions): Promise<Runni
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: options.activities,
-    sinks: hookMetricsSinks,
+    sinks: hookMetricsSinks(),
     // A stop (Ctrl-C, a rolling deploy) lets attempts in flight finish instead of cutting them off,
     // which would deliver them a second time after the restart. Each is bounded by its own timeout.
     shutdownGraceTime: options.shutdownGraceTimeMs,

@@ -168,7 +168,7 @@ export class HookLifecycle {
     this.attemptInFlight = false;
 
     const attempt = this.recordAttempt(number, result);
-    hookMetrics.attemptOutcome(this.input.projectId, result.outcome);
+    hookMetrics.attemptOutcome(this.input.projectId, number, result.outcome);
     if (result.outcome === 'async_pending' && this.callbackWindow) {
       await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs);
     } else if (this.input.async) {
@@ -268,7 +268,7 @@ export class HookLifecycle {
       attempt.outcome = 'async_timeout';
       attempt.error = `no ack or nack within ${window.timeoutSecs} s`;
     }
-    hookMetrics.attemptOutcome(this.input.projectId, attempt.outcome);
+    hookMetrics.attemptOutcome(this.input.projectId, attempt.number, attempt.outcome);
     this.publishCallbackPhase(attempt.number, attempt.outcome);
   }
 
@@ -348,7 +348,9 @@ export class HookLifecycle {
     this.publishRecord();
     // Hooks started before the state was published keep the commands their histories have.
     if (this.input.publishesState) upsertMemo(hookStateMemoUpdate(this.state));
-    if (status === 'completed' || status === 'failed') hookMetrics.hookFinished(this.input.projectId, status);
+    if (status === 'completed' || status === 'failed') {
+      hookMetrics.hookFinished(this.input.projectId, this.state.attempts, status);
+    }
     this.logStatus();
   }
 

@@ -116,6 +116,39 @@ describe('metrics', () => {
     assert.ok(lateness - latenessBefore < 4 * 5, 'hooks due now fire within seconds');
   });
 
+  it('counts each fact once, even when Temporal retries the workflow task that decided it', async () => {
+    // Two acks a few milliseconds apart: the second arrives while the first one's workflow task is being
+    // completed, the server refuses that completion, and the worker runs the task again.
+    const before = await scrape();
+    const gapsMs = [5, 8, 10, 12, 15];
+    await Promise.all(
+      gapsMs.map(async (gapMs) => {
+        const slow = await receiver(() => ({ status: 202 }));
+        const hook = await stack.schedule(PROJECT, { url: slow.url, postIn: '0s', async: true });
+        const [arrival] = await slow.waitFor(1, 10_000);
+        await stack.waitForHook(
+          PROJECT,
+          hook.id,
+          (state) => state.attemptHistory[0]?.ackDeadline !== undefined,
+        );
+        const url = new URL(String(arrival?.headers['hook-ack-url'])).pathname;
+        const first = stack.app.inject({ method: 'POST', url });
+        await sleep(gapMs);
+        const second = stack.app.inject({ method: 'POST', url });
+        assert.deepEqual(
+          (await Promise.all([first, second])).map((response) => response.statusCode),
+          [200, 200],
+        );
+        await stack.waitForHook(PROJECT, hook.id, until('completed'));
+      }),
+    );
+    await assertDeltas(before, [
+      { name: 'hookrelay_attempts_total', labels: { outcome: 'async_pending' }, delta: gapsMs.length },
+      { name: 'hookrelay_attempts_total', labels: { outcome: 'acked' }, delta: gapsMs.length },
+      { name: 'hookrelay_deliveries_completed_total', delta: gapsMs.length },
+    ]);
+  });
+
   it('shows the backlog from Temporal visibility, and how overdue its oldest hook is', async () => {
     const target = await receiver(() => ({ status: 200 }));
     await stack.schedule(PROJECT, { url: target.url, postIn: '1h' });

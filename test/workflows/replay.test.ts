@@ -70,7 +70,7 @@ describe('hook workflow replay', () => {
     // The worker's own sinks: a replay worker never calls them, but without them each sink call the
     // workflow makes is logged as an error ("unregistered external sink").
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle, sinks: hookMetricsSinks },
+      { workflowBundle, sinks: hookMetricsSinks() },
       histories,
     )) {
       results.set(result.workflowId, result);

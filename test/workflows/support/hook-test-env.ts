@@ -393,7 +393,8 @@ export class HookTestEnv {
   private async startWorker(workflowBundle: WorkflowBundle): Promise<void> {
     const record =
       (kind: MetricCall['kind']) =>
-      ({ workflowId }: { workflowId: string }, projectId: string, value: string) => {
+      // The number (attempt, or attempts in all) names the fact for the worker's once-only count.
+      ({ workflowId }: { workflowId: string }, projectId: string, _fact: number, value: string) => {
         const calls = this.metrics.get(workflowId) ?? [];
         calls.push({ kind, projectId, value });
         this.metrics.set(workflowId, calls);
