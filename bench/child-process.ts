@@ -15,6 +15,8 @@ export interface ChildOptions {
   role: string;
   /** A TypeScript entry point, relative to the repository root. */
   script: string;
+  /** The checkout to run it from (default: this one); its working directory too. */
+  root?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** Opens a message channel (structured clone), for children that report readiness and take commands. */
@@ -58,9 +60,9 @@ export class ChildHandle {
   static start(options: ChildOptions): ChildHandle {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, options.script), ...(options.args ?? [])],
+      ['--import', 'tsx', path.join(options.root ?? REPO_ROOT, options.script), ...(options.args ?? [])],
       {
-        cwd: REPO_ROOT,
+        cwd: options.root ?? REPO_ROOT,
         env: options.env ?? process.env,
         stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
         serialization: 'advanced',

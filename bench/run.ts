@@ -7,11 +7,12 @@ import { SCENARIO_NAMES, type ScenarioName } from './scenarios/types';
 import { FULL_SETTINGS, type SuiteSettings, SMOKE_SETTINGS } from './settings';
 import { deliveryProblems, runSuite } from './suite';
 import { isSystemName } from './systems';
-import { SYSTEM_NAMES, type SystemName } from './systems/types';
+import { DEFAULT_SYSTEMS, SYSTEM_NAMES, type SystemName } from './systems/types';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --systems a,b       systems to measure (default: all): ${SYSTEM_NAMES.join(', ')}
+  --systems a,b       systems to measure (default: ${DEFAULT_SYSTEMS.join(', ')}); also
+                      hookrelay-before: hookrelay at BENCH_BEFORE_REF (a git ref), to compare a change
   --scenarios a,b     scenarios to run (default: all): ${SCENARIO_NAMES.join(', ')}
   --smoke             a few dozen hooks per scenario: proves the harness, measures nothing
   --steady-seconds n  how long each Steady rate is held (default ${FULL_SETTINGS.steady.durationMs / 1000}; 30 makes a
@@ -24,8 +25,9 @@ function list<T extends string>(
   text: string | undefined,
   all: readonly T[],
   valid: (value: string) => value is T,
+  defaults: readonly T[] = all,
 ) {
-  if (text === undefined) return [...all];
+  if (text === undefined) return [...defaults];
   const values = text.split(',').map((value) => value.trim());
   const unknown = values.filter((value) => !valid(value));
   if (unknown.length > 0) throw new Error(`unknown: ${unknown.join(', ')}\n\n${USAGE}`);
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const systems: SystemName[] = list(values.systems, SYSTEM_NAMES, isSystemName);
+  const systems: SystemName[] = list(values.systems, SYSTEM_NAMES, isSystemName, DEFAULT_SYSTEMS);
   const scenarios: ScenarioName[] = list(values.scenarios, SCENARIO_NAMES, isScenarioName);
   let settings: SuiteSettings = values.smoke ? SMOKE_SETTINGS : FULL_SETTINGS;
   if (values['steady-seconds'] !== undefined) {

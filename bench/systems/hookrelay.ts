@@ -4,7 +4,8 @@ import { Agent, request } from 'undici';
 import { generateSigningSecret } from '../../src/security/signing';
 import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
 import { generateServerSecret } from '../../src/security/server-secret';
-import { configSchema } from '../../src/config/schema';
+import { type AppConfig, configSchema } from '../../src/config/schema';
+import type { DevServer } from '../../src/devserver/dev-server';
 import { TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
 import { freePort } from '../../src/lib/ports';
 import { startEmbeddedTemporal } from '../../src/main/compose';
@@ -35,7 +36,25 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-async function start(context: StartContext): Promise<RunningSystem> {
+/** Which hookrelay to start: the code, and the Temporal server it runs on. */
+export interface HookrelayVariant {
+  /** The checkout whose `npm run worker` and `npm run api` run; this one by default. */
+  root?: string;
+  /** Starts the Temporal server for the config and points the config at it. */
+  startTemporal(config: AppConfig): Promise<{ devServer: DevServer; config: AppConfig }>;
+  /** Called once the system has stopped. */
+  cleanUp?(): Promise<void>;
+}
+
+/** This checkout on the embedded server `npm start` runs (headless). */
+const CURRENT: HookrelayVariant = {
+  startTemporal: (config) => startEmbeddedTemporal(config, { ui: false }),
+};
+
+export async function startHookrelay(
+  context: StartContext,
+  variant: HookrelayVariant,
+): Promise<RunningSystem> {
   const dataDir = path.join(context.workDir, 'hookrelay');
   const apiKey = generateApiKey();
   const apiPort = await freePort();
@@ -56,14 +75,14 @@ async function start(context: StartContext): Promise<RunningSystem> {
       },
     ],
   };
-  // The same embedded server `npm start` runs (headless); the config now names its address.
   // Parsing first fails here, naming the field, rather than in two child processes.
-  const { devServer, config } = await startEmbeddedTemporal(configSchema.parse(fileConfig), { ui: false });
+  const { devServer, config } = await variant.startTemporal(configSchema.parse(fileConfig));
   const children: ChildHandle[] = [];
   const stop = async () => {
     // The API first (no new hooks), then the worker, then the server they both talk to.
     for (const child of [...children].reverse()) await child.stop();
     await devServer.stop();
+    await variant.cleanUp?.();
   };
 
   try {
@@ -81,8 +100,9 @@ async function start(context: StartContext): Promise<RunningSystem> {
       HOOKRELAY_CONFIG: configFile,
       HOOKRELAY_LOG_LEVEL: 'warn',
     };
-    children.push(ChildHandle.start({ role: 'worker', script: 'src/main/worker.ts', env }));
-    children.push(ChildHandle.start({ role: 'api', script: 'src/main/api.ts', env }));
+    const { root } = variant;
+    children.push(ChildHandle.start({ role: 'worker', script: 'src/main/worker.ts', root, env }));
+    children.push(ChildHandle.start({ role: 'api', script: 'src/main/api.ts', root, env }));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const assertHealthy = () => {
       for (const child of children) child.assertRunning();
@@ -118,7 +138,7 @@ export const hookrelaySystem: SystemDefinition = {
   workerRole: 'worker',
   store: 'dev-server SQLite (db + WAL)',
   needs: [],
-  start,
+  start: (context) => startHookrelay(context, CURRENT),
 
   connectClient(config) {
     const apiUrl = configString(config, 'apiUrl');

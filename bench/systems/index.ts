@@ -5,6 +5,7 @@ import { SYSTEM_NAMES, type SystemDefinition, type SystemName } from './types';
 // an extension on import(); tsx resolves `.js` to the TypeScript file.
 const loaders: Record<SystemName, () => Promise<SystemDefinition>> = {
   hookrelay: async () => (await import('./hookrelay.js')).hookrelaySystem,
+  'hookrelay-before': async () => (await import('./hookrelay-before.js')).hookrelayBeforeSystem,
   'naive-temporal': async () => (await import('./naive-temporal.js')).naiveTemporalSystem,
   bullmq: async () => (await import('./bullmq.js')).bullmqSystem,
   pgboss: async () => (await import('./pgboss.js')).pgbossSystem,

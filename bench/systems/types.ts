@@ -2,8 +2,20 @@ import type { BenchHook } from '../hook-target';
 import type { ProcessProbe } from '../process-stats';
 import type { ServiceEndpoints, ServiceName } from '../services';
 
-export const SYSTEM_NAMES = ['hookrelay', 'naive-temporal', 'bullmq', 'pgboss', 'bare-http'] as const;
+export const SYSTEM_NAMES = [
+  'hookrelay',
+  'hookrelay-before',
+  'naive-temporal',
+  'bullmq',
+  'pgboss',
+  'bare-http',
+] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** What runs unless `--systems` says otherwise: hookrelay-before is for comparing a change, on request. */
+export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter(
+  (name) => name !== 'hookrelay-before',
+);
 
 /** Settings handed to a child process: flat and JSON-safe. */
 export type ProcessConfig = Readonly<Record<string, string | number>>;

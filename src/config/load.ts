@@ -27,6 +27,7 @@ const ENV_FIELDS: Record<string, readonly string[]> = {
   HOOKRELAY_CALLBACK_SECRET: ['callbackSecret'],
   HOOKRELAY_DEV_SERVER_PORT: ['devServer', 'port'],
   HOOKRELAY_DEV_SERVER_UI_PORT: ['devServer', 'uiPort'],
+  HOOKRELAY_DEV_SERVER_SQLITE_SYNCHRONOUS: ['devServer', 'sqliteSynchronous'],
   HOOKRELAY_WORKER_METRICS_HOST: ['worker', 'metricsHost'],
   HOOKRELAY_WORKER_METRICS_PORT: ['worker', 'metricsPort'],
   TEMPORAL_ADDRESS: ['temporal', 'address'],

@@ -65,6 +65,12 @@ const workerConfigSchema = z.strictObject({
 const devServerConfigSchema = z.strictObject({
   port: z.int().min(1).max(65_535).default(7233),
   uiPort: z.int().min(1).max(65_535).default(8233),
+  /**
+   * SQLite's `synchronous` for the embedded server's file. NORMAL (with its write-ahead log) loses
+   * nothing when a process crashes, but an OS crash or power loss can take the last commits; FULL
+   * syncs every commit to disk, at a cost in throughput.
+   */
+  sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
 });
 
 export const configSchema = z

@@ -24,6 +24,10 @@ export interface DevServerOptions {
   uiPort?: number;
   namespace: string;
   searchAttributes: Record<string, CliSearchAttributeType>;
+  /** Dynamic config values (`--dynamic-config-value`): the server's keys, JSON values. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** SQLite pragmas beside `journal_mode=wal`, such as `synchronous=NORMAL`. */
+  sqlitePragmas?: readonly string[];
   /** Default `<dataDir>/temporal.log`; appended to. */
   logFile?: string;
 }
@@ -137,8 +141,14 @@ async function spawnServer(
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     '--db-filename',
     path.join(options.dataDir, 'temporal.db'),
-    '--sqlite-pragma',
-    'journal_mode=wal',
+    ...['journal_mode=wal', ...(options.sqlitePragmas ?? [])].flatMap((pragma) => [
+      '--sqlite-pragma',
+      pragma,
+    ]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
     '--namespace',
     options.namespace,
     ...Object.entries(options.searchAttributes).flatMap(([name, type]) => [

@@ -123,6 +123,7 @@ export async function startEmbeddedTemporal(
     dataDir: config.dataDir,
     port: config.devServer.port,
     uiPort: options.ui ? config.devServer.uiPort : undefined,
+    sqliteSynchronous: config.devServer.sqliteSynchronous,
     namespace: config.temporal.namespace,
   });
   return { devServer, config: { ...config, temporal: { ...config.temporal, address: devServer.address } } };

@@ -60,6 +60,7 @@ export class TemporalHookCommands implements HookCommands {
     };
     const requestHash = idempotency ? requestFingerprint(idempotency.request) : undefined;
     const state = initialHookState(input);
+    const untilDue = Date.parse(input.postAt) - Date.now();
     try {
       await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
         taskQueue: this.options.taskQueue,
@@ -67,6 +68,10 @@ export class TemporalHookCommands implements HookCommands {
         args: [input],
         // One hook, one workflow run: an id (hence an Idempotency-Key) never starts a second run.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // Until the hook is due its workflow does not run at all: no task, no timer, nothing in a
+        // worker's cache. Everything a read needs is in the record written here. A cancel or reschedule
+        // runs it early, and it then sleeps out the rest (HookLifecycle never trusts the start time).
+        startDelay: untilDue > 0 ? untilDue : undefined,
         ...initialHookRecord(projectId, state, requestHash),
       });
       return { hook: state, created: true };

@@ -7,7 +7,7 @@ import { writeReport } from '../../bench/report';
 import { SCENARIO_NAMES } from '../../bench/scenarios/types';
 import { SMOKE_SETTINGS } from '../../bench/settings';
 import { deliveryProblems, runSuite, type SuiteResult } from '../../bench/suite';
-import { SYSTEM_NAMES } from '../../bench/systems/types';
+import { DEFAULT_SYSTEMS as SYSTEM_NAMES } from '../../bench/systems/types';
 
 /**
  * The benchmark harness at smoke size: every system through every scenario with a few dozen hooks, so

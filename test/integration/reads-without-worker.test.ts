@@ -25,6 +25,7 @@ describe('reads without a worker', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
   const hooks: Record<string, HookState> = {};
+  const scheduledAs: Record<string, HookState> = {};
   const get = (hookId: string) => stack.request('reads', 'GET', `/v1/hooks/${hookId}`);
 
   before(async () => {
@@ -45,6 +46,7 @@ describe('reads without a worker', () => {
     await Promise.all(
       shapes.map(async ([name, body, reached]) => {
         const scheduled = await stack.schedule('reads', { ...body, data: { shape: name } });
+        scheduledAs[name] = scheduled;
         hooks[name] = await stack.waitForHook('reads', scheduled.id, reached);
       }),
     );
@@ -54,8 +56,15 @@ describe('reads without a worker', () => {
     await receiver.close();
   });
 
+  it('reads a sleeping hook, whose workflow has not even run yet, as it was scheduled', async () => {
+    // Started with a delay until it is due: no workflow task has run, so not even a query could answer.
+    const handle = stack.client.workflow.getHandle(hookWorkflowId('reads', hooks.sleeping?.id ?? ''));
+    await assert.rejects(handle.query(hookStateQuery));
+    assert.deepEqual(hooks.sleeping, scheduledAs.sleeping);
+  });
+
   it('reads an open hook exactly as the workflow itself holds it', async () => {
-    for (const name of ['sleeping', 'retrying', 'failed', 'awaiting-ack']) {
+    for (const name of ['retrying', 'failed', 'awaiting-ack']) {
       const hook = hooks[name];
       assert.ok(hook, name);
       const fromWorkflow = await stack.client.workflow

@@ -46,6 +46,7 @@ describe('worker and API as separate processes against an external Temporal', ()
       dataDir: dir,
       port: await freePort(),
       namespace: 'production',
+      sqliteSynchronous: 'FULL',
     });
     const configFile = path.join(dir, 'hookrelay.yaml');
     await writeFile(

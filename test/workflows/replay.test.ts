@@ -17,7 +17,7 @@ import { historyFromJson } from '../../src/temporal/sdk-internals';
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 /** The versions recorded so far, oldest first: a version's folder is kept while its hooks may live. */
-const VERSIONS = ['2026-11-23-initial', '2026-11-24-published-state'];
+const VERSIONS = ['2026-11-23-initial', '2026-11-24-published-state', '2026-11-24-start-delay'];
 
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
@@ -46,8 +46,13 @@ const fixtures = VERSIONS.flatMap((version) => {
     : [];
 });
 
+/** EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: the workflow code has run at least once. */
+const WORKFLOW_TASK_COMPLETED = 7;
+
 describe('hook workflow replay', () => {
   const results = new Map<string, ReplayResult>();
+  /** Histories of hooks still waiting out their start delay: no workflow code has run, nothing to replay. */
+  const notStarted = new Set<string>();
 
   before(async () => {
     // The SDK logs worker state changes and the bundle at INFO; a replay problem shows at WARN or above.
@@ -62,6 +67,10 @@ describe('hook workflow replay', () => {
         ),
       })),
     );
+    for (const { workflowId, history } of histories) {
+      const ran = history.events?.some((event) => Number(event.eventType) === WORKFLOW_TASK_COMPLETED);
+      if (!ran) notStarted.add(workflowId);
+    }
     // The entry point and bundler the worker uses (src/worker/create-worker.ts).
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
@@ -71,7 +80,8 @@ describe('hook workflow replay', () => {
     // workflow makes is logged as an error ("unregistered external sink").
     for await (const result of Worker.runReplayHistories(
       { workflowBundle, sinks: hookMetricsSinks() },
-      histories,
+      // The replayer would wait forever for a workflow task in a history that has none.
+      histories.filter(({ workflowId }) => !notStarted.has(workflowId)),
     )) {
       results.set(result.workflowId, result);
     }
@@ -90,6 +100,7 @@ describe('hook workflow replay', () => {
 
   for (const name of fixtures) {
     it(`replays ${name}`, () => {
+      if (notStarted.has(name)) return;
       const result = results.get(name);
       assert.ok(result, `${name} was not replayed`);
       if (result.error) assert.fail(`${name}.json: ${result.error.name}: ${result.error.message}`);

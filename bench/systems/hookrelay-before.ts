@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startDevServer } from '../../src/devserver/dev-server';
+import { HOOK_DEV_SERVER_SEARCH_ATTRIBUTES } from '../../src/devserver/hook-dev-server';
+import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
+import { REPO_ROOT } from '../child-process';
+import { hookrelaySystem, startHookrelay } from './hookrelay';
+import type { StartContext, SystemDefinition } from './types';
+
+const run = promisify(execFile);
+
+/** The commit to compare with; there is no sensible default, as what "before" means depends on the change. */
+function beforeRef(): string {
+  const ref = process.env.BENCH_BEFORE_REF;
+  if (!ref)
+    throw new Error('hookrelay-before needs BENCH_BEFORE_REF: the git ref of the code to compare with');
+  return ref;
+}
+
+/**
+ * hookrelay as it was at BENCH_BEFORE_REF, measured in the same run as the current code: its worker and
+ * API run from a git worktree of that commit (sharing this checkout's node_modules), on the dev server as
+ * the code of that time ran it, with the CLI's own settings.
+ */
+async function start(context: StartContext) {
+  const ref = beforeRef();
+  const root = path.join(context.workDir, 'hookrelay-before-src');
+  await run('git', ['-C', REPO_ROOT, 'worktree', 'add', '--detach', root, ref]);
+  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  return startHookrelay(context, {
+    root,
+    async startTemporal(config) {
+      const devServer = await startDevServer({
+        binary: await obtainTemporalCli(),
+        dataDir: path.join(config.dataDir, 'temporal'),
+        port: config.devServer.port,
+        namespace: config.temporal.namespace,
+        searchAttributes: HOOK_DEV_SERVER_SEARCH_ATTRIBUTES,
+      });
+      return {
+        devServer,
+        config: { ...config, temporal: { ...config.temporal, address: devServer.address } },
+      };
+    },
+    async cleanUp() {
+      await run('git', ['-C', REPO_ROOT, 'worktree', 'remove', '--force', root]);
+    },
+  });
+}
+
+export const hookrelayBeforeSystem: SystemDefinition = {
+  ...hookrelaySystem,
+  name: 'hookrelay-before',
+  setup:
+    'hookrelay at BENCH_BEFORE_REF, set up as the hookrelay row, with the dev server flags of that code: ' +
+    'the row to read a change against, measured in the same run.',
+  start,
+};
