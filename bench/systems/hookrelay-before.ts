@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { startDevServer } from '../../src/devserver/dev-server';
 import { HOOK_DEV_SERVER_SEARCH_ATTRIBUTES } from '../../src/devserver/hook-dev-server';
 import { obtainTemporalCli } from '../../src/devserver/temporal-cli';
+import { withTemporalAddress } from '../../src/main/compose';
 import { REPO_ROOT } from '../child-process';
 import { hookrelaySystem, startHookrelay } from './hookrelay';
 import type { StartContext, SystemDefinition } from './types';
@@ -41,7 +42,7 @@ async function start(context: StartContext) {
       });
       return {
         devServer,
-        config: { ...config, temporal: { ...config.temporal, address: devServer.address } },
+        config: withTemporalAddress(config, devServer.address),
       };
     },
     async cleanUp() {

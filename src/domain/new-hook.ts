@@ -10,7 +10,7 @@ import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
 export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs'>;
 
 /** What a hook takes from its project: retry defaults under its own override, async default, timeout. */
-export function deliverySettings(
+function deliverySettings(
   project: ProjectConfig,
   hook: { retryOverride?: RetryOverride; async?: boolean },
 ): Pick<NewHook, 'retry' | 'retryOverride' | 'async' | 'deliveryTimeoutMs'> {
@@ -26,7 +26,7 @@ export function deliverySettings(
  * Where a hook goes under the project's rules: a free `url` only where the project allows them, a
  * `path` on the project's baseUrl.
  */
-export function resolveTarget(
+function resolveTarget(
   project: ProjectConfig,
   hook: { path?: string; url?: string },
 ): Pick<NewHook, 'target' | 'targetUrl'> {

@@ -126,5 +126,10 @@ export async function startEmbeddedTemporal(
     sqliteSynchronous: config.devServer.sqliteSynchronous,
     namespace: config.temporal.namespace,
   });
-  return { devServer, config: { ...config, temporal: { ...config.temporal, address: devServer.address } } };
+  return { devServer, config: withTemporalAddress(config, devServer.address) };
+}
+
+/** The config pointed at the Temporal server at `address`. */
+export function withTemporalAddress(config: AppConfig, address: string): AppConfig {
+  return { ...config, temporal: { ...config.temporal, address } };
 }
