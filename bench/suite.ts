@@ -141,8 +141,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const scenarios = options.scenarios.map((name) => SCENARIOS[name]);
   await assertServicesReachable(new Set(systems.flatMap((system) => system.needs)), services);
   // Builds the Temporal CLI now if it has to, rather than inside a timed step.
-  if (options.systems.some((name) => name === 'hookrelay' || name === 'naive-temporal'))
-    await obtainTemporalCli();
+  if (systems.some((system) => system.usesTemporalCli)) await obtainTemporalCli();
 
   const runId = randomBytes(3).toString('hex');
   const workRoot = await mkdtemp(path.join(os.tmpdir(), 'hookrelay-bench-'));

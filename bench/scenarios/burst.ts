@@ -1,5 +1,5 @@
 import { distribution } from '../stats';
-import { acceptRate, latenessOf, metric, runDueTogether } from './phases';
+import { acceptRate, latenessMetrics, latenessOf, metric, runDueTogether } from './phases';
 import type { Scenario } from './types';
 
 /** Many hooks due at the same instant: how fast the system works off the pile. */
@@ -31,9 +31,7 @@ export const burstScenario: Scenario = {
       metrics: [
         metric('last', 'time until the last arrives', 's', lastMs / 1000, 'lower'),
         metric('rate', 'deliveries per second', '/s', arrived / Math.max(0.001, lastMs / 1000), 'higher'),
-        metric('lateness.p50', 'lateness p50', 'ms', lateness.p50, 'lower'),
-        metric('lateness.p99', 'lateness p99', 'ms', lateness.p99, 'lower'),
-        metric('lateness.max', 'lateness max', 'ms', lateness.max, 'lower'),
+        ...latenessMetrics(lateness),
       ],
       deliveries: [batch.delivery],
       warnings,

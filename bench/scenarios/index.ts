@@ -1,6 +1,7 @@
 import { acceptScenario } from './accept';
 import { burstScenario } from './burst';
 import { footprintScenario } from './footprint';
+import { idleScenario } from './idle';
 import { steadyScenario } from './steady';
 import { SCENARIO_NAMES, type Scenario, type ScenarioName } from './types';
 
@@ -9,6 +10,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   burst: burstScenario,
   steady: steadyScenario,
   footprint: footprintScenario,
+  idle: idleScenario,
 };
 
 export function isScenarioName(value: string): value is ScenarioName {

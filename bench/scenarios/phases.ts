@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadOutcome, LoadPlan } from '../client/protocol';
 import { type ProcessProbe, snapshotCpu } from '../process-stats';
 import type { TagArrivals } from '../receiver';
+import type { Distribution } from '../stats';
 import { waitUntil } from '../wait';
 import type { DeliveryReport, Metric, ScenarioContext } from './types';
 
@@ -124,6 +125,49 @@ export async function runDueTogether(
   return { batch: delivered, dueAt, leadMs };
 }
 
+/**
+ * `count` hooks scheduled at a constant rate from `startAt`, each `leadMs` before it is due, then
+ * delivered: hooks flow in and out at the same rate. The shape of Steady's steps and of Idle. The plan
+ * and the wait are bounded by the timetable plus `drainMs`.
+ */
+export function runPaced(
+  context: ScenarioContext,
+  paced: {
+    tag: string;
+    label: string;
+    ratePerSec: number;
+    count: number;
+    startAt: number;
+    leadMs: number;
+    maxInFlight: number;
+    drainMs: number;
+    signal?: AbortSignal;
+  },
+): Promise<Batch> {
+  const { tag, ratePerSec, count, startAt, leadMs, maxInFlight, drainMs } = paced;
+  const dueAfter = (hooks: number) => startAt + leadMs + (hooks * 1000) / ratePerSec;
+  return runBatch(
+    context,
+    {
+      kind: 'paced',
+      tag,
+      ratePerSec,
+      count,
+      startAt,
+      leadMs,
+      maxInFlight,
+      timeLimitMs: dueAfter(count) - startAt + drainMs,
+    },
+    {
+      label: paced.label,
+      awaitDelivery: true,
+      // Stopped early, the client attempted fewer: the wait ends after the last of those is due.
+      deadline: (outcome) => dueAfter(outcome.attempted) + drainMs,
+      signal: paced.signal,
+    },
+  );
+}
+
 /** Hooks per second a batch was accepted at. */
 export function acceptRate(outcome: LoadOutcome): number {
   const seconds = Math.max(0.001, (outcome.finishedAt - outcome.startedAt) / 1000);
@@ -169,6 +213,15 @@ export async function waitForQuiet(probes: readonly ProcessProbe[], timeoutMs: n
     before = after;
   }
   return false;
+}
+
+/** Lateness p50, p99 and max of a batch, the figures Burst and Idle both report. */
+export function latenessMetrics(lateness: Distribution): Metric[] {
+  return [
+    metric('lateness.p50', 'lateness p50', 'ms', lateness.p50, 'lower'),
+    metric('lateness.p99', 'lateness p99', 'ms', lateness.p99, 'lower'),
+    metric('lateness.max', 'lateness max', 'ms', lateness.max, 'lower'),
+  ];
 }
 
 export function metric(

@@ -1,6 +1,5 @@
-import type { LoadOutcome } from '../client/protocol';
 import { type Distribution, distribution } from '../stats';
-import { type Batch, latenessOf, metric, runBatch } from './phases';
+import { type Batch, latenessOf, metric, runPaced } from './phases';
 import type { DeliveryReport, Metric, Scenario, ScenarioContext } from './types';
 
 /** One rate held for the scenario's duration. */
@@ -57,28 +56,19 @@ async function runStep(context: ScenarioContext, rate: number): Promise<Step> {
   const tag = context.tag(rateLabel(rate));
   const controller = new AbortController();
   const monitor = watchLateness(context, tag, { rate, count, startAt }, controller);
-  const lastDue = (outcome: LoadOutcome) => startAt + steady.leadMs + (outcome.attempted * 1000) / rate;
   let batch: Batch;
   try {
-    batch = await runBatch(
-      context,
-      {
-        kind: 'paced',
-        tag,
-        ratePerSec: rate,
-        count,
-        startAt,
-        leadMs: steady.leadMs,
-        maxInFlight: steady.maxInFlight,
-        timeLimitMs: steady.durationMs + steady.leadMs + steady.drainMs,
-      },
-      {
-        label: `${rate}/s`,
-        awaitDelivery: true,
-        deadline: (outcome) => lastDue(outcome) + steady.drainMs,
-        signal: controller.signal,
-      },
-    );
+    batch = await runPaced(context, {
+      tag,
+      label: `${rate}/s`,
+      ratePerSec: rate,
+      count,
+      startAt,
+      leadMs: steady.leadMs,
+      maxInFlight: steady.maxInFlight,
+      drainMs: steady.drainMs,
+      signal: controller.signal,
+    });
   } finally {
     clearInterval(monitor);
   }

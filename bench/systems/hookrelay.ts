@@ -138,6 +138,7 @@ export const hookrelaySystem: SystemDefinition = {
   workerRole: 'worker',
   store: 'dev-server SQLite (db + WAL)',
   needs: [],
+  usesTemporalCli: true,
   start: (context) => startHookrelay(context, CURRENT),
 
   connectClient(config) {

@@ -7,6 +7,7 @@ const loaders: Record<SystemName, () => Promise<SystemDefinition>> = {
   hookrelay: async () => (await import('./hookrelay.js')).hookrelaySystem,
   'hookrelay-before': async () => (await import('./hookrelay-before.js')).hookrelayBeforeSystem,
   'naive-temporal': async () => (await import('./naive-temporal.js')).naiveTemporalSystem,
+  'naive-temporal-tuned': async () => (await import('./naive-temporal-tuned.js')).naiveTemporalTunedSystem,
   bullmq: async () => (await import('./bullmq.js')).bullmqSystem,
   pgboss: async () => (await import('./pgboss.js')).pgbossSystem,
   'bare-http': async () => (await import('./bare-http.js')).bareHttpSystem,

@@ -6,6 +6,7 @@ export const SYSTEM_NAMES = [
   'hookrelay',
   'hookrelay-before',
   'naive-temporal',
+  'naive-temporal-tuned',
   'bullmq',
   'pgboss',
   'bare-http',
@@ -68,6 +69,8 @@ export interface SystemDefinition {
   /** Without a queue in between, accepting a hook that is due now means delivering it. */
   readonly acceptIsDelivery?: boolean;
   readonly needs: readonly ServiceName[];
+  /** Runs on the Temporal CLI's dev server, which the suite finds or builds before any timed step. */
+  readonly usesTemporalCli?: boolean;
   start(context: StartContext): Promise<RunningSystem>;
   connectClient(config: ProcessConfig): Promise<HookScheduler>;
   /** For systems whose worker is benchmark code; hookrelay runs its own entry point instead. */

@@ -27,7 +27,7 @@ export interface HookDevServerOptions {
  * server's own documentation says never to use it in production); and a task queue spread over 4
  * partitions only splits one server's pollers and tasks four ways.
  */
-const HOOK_DEV_SERVER_DYNAMIC_CONFIG = {
+export const HOOK_DEV_SERVER_DYNAMIC_CONFIG = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
