@@ -1,5 +1,13 @@
 /** The contract between the hook workflow and the delivery activity: one call is one HTTP attempt. */
 
+/** Time an attempt gets beyond its HTTP timeout (signing, reading the body) before its worker counts as lost. */
+const ATTEMPT_GRACE_MS = 5_000;
+
+/** How long one attempt may take at most, whatever happens: what Temporal waits before giving up on it. */
+export function attemptDeadlineMs(deliveryTimeoutMs: number): number {
+  return deliveryTimeoutMs + ATTEMPT_GRACE_MS;
+}
+
 export interface DeliveryRequest {
   hookId: string;
   projectId: string;

@@ -78,6 +78,13 @@ export interface HookWorkflowInput {
    * with, since a hook's history must replay on every later version of the code.
    */
   publishesState?: true;
+  /**
+   * Set by the client for hooks whose history is kept short: each HTTP attempt of a sync hook is a local
+   * activity (one marker event instead of three and a task-queue round trip), and the status change that closes the
+   * workflow writes no memo, since a closed hook is read from its result. Absent in older hooks, which
+   * keep the commands their histories hold.
+   */
+  leanHistory?: true;
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */

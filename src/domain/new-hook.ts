@@ -5,9 +5,12 @@ import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
 
 /**
  * A hook to schedule, as a request asks for it under its project's rules; the store adds its id, project,
- * creation time and retry window.
+ * creation time, retry window and the shape of its workflow.
  */
-export type NewHook = Omit<HookWorkflowInput, 'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs'>;
+export type NewHook = Omit<
+  HookWorkflowInput,
+  'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs' | 'publishesState' | 'leanHistory'
+>;
 
 /** What a hook takes from its project: retry defaults under its own override, async default, timeout. */
 function deliverySettings(

@@ -6,13 +6,13 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { HookConflictError } from '../domain/errors';
-import type { HookState, HookWorkflowInput } from '../domain/hook';
+import type { HookState } from '../domain/hook';
 import { newHookId } from '../domain/hook-ids';
 import { initialHookState } from '../domain/hook-state';
 import type { HookCommands, Idempotency } from '../domain/hook-store';
 import { idempotentHookId, requestFingerprint } from '../domain/idempotency';
 import type { NewHook } from '../domain/new-hook';
-import { hookWorkflowId, initialHookRecord, requestHashOf } from '../workflows/hook-record';
+import { requestHashOf } from '../workflows/hook-record';
 import type { hookWorkflow } from '../workflows/hook.workflow';
 import {
   cancelHookUpdate,
@@ -22,6 +22,7 @@ import {
 } from '../workflows/messages';
 import { type HookHandle, hookHandle, withWorkerDeadline } from './hook-handles';
 import type { TemporalHookReads } from './hook-reads';
+import { hookWorkflowStartOptions, newHookWorkflowInput } from './hook-start';
 
 export interface HookCommandOptions {
   taskQueue: string;
@@ -50,31 +51,18 @@ export class TemporalHookCommands implements HookCommands {
     idempotency?: Idempotency,
   ): Promise<{ hook: HookState; created: boolean }> {
     const hookId = idempotency ? idempotentHookId(projectId, idempotency.key) : newHookId();
-    const input: HookWorkflowInput = {
-      ...hook,
+    const input = newHookWorkflowInput(hook, {
       hookId,
       projectId,
-      createdAt: new Date().toISOString(),
       retryWindowMs: this.options.retryWindowMs,
-      publishesState: true,
-    };
+    });
     const requestHash = idempotency ? requestFingerprint(idempotency.request) : undefined;
-    const state = initialHookState(input);
-    const untilDue = Date.parse(input.postAt) - Date.now();
     try {
-      await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
-        taskQueue: this.options.taskQueue,
-        workflowId: hookWorkflowId(projectId, hookId),
-        args: [input],
-        // One hook, one workflow run: an id (hence an Idempotency-Key) never starts a second run.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        // Until the hook is due its workflow does not run at all: no task, no timer, nothing in a
-        // worker's cache. Everything a read needs is in the record written here. A cancel or reschedule
-        // runs it early, and it then sleeps out the rest (HookLifecycle never trusts the start time).
-        startDelay: untilDue > 0 ? untilDue : undefined,
-        ...initialHookRecord(projectId, state, requestHash),
-      });
-      return { hook: state, created: true };
+      await this.client.workflow.start<typeof hookWorkflow>(
+        'hookWorkflow',
+        hookWorkflowStartOptions(input, { taskQueue: this.options.taskQueue, requestHash }),
+      );
+      return { hook: initialHookState(input), created: true };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || !requestHash) throw error;
       const handle = hookHandle(this.client, projectId, hookId);

@@ -5,14 +5,16 @@ import {
   condition,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  TemporalFailure,
   TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../activities/deliver';
 import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
-import type { DeliveryResult } from '../domain/delivery';
+import { attemptDeadlineMs, type DeliveryResult } from '../domain/delivery';
 import {
   type Attempt,
   FINISHED_STATUSES,
@@ -34,9 +36,6 @@ import {
 import { hookMetrics } from './metrics-sink';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
-
-/** Time the activity gets beyond the HTTP timeout before Temporal declares the worker lost. */
-const ACTIVITY_GRACE_MS = 5_000;
 
 /**
  * One hook, from scheduling to its final status: the hook workflow's state and every decision it makes.
@@ -62,10 +61,27 @@ export class HookLifecycle {
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
     this.dueAt = Date.parse(input.postAt);
-    this.deliverHook = proxyActivities<DeliveryActivities>({
-      startToCloseTimeout: input.deliveryTimeoutMs + ACTIVITY_GRACE_MS,
+    const options = {
+      startToCloseTimeout: attemptDeadlineMs(input.deliveryTimeoutMs),
       retry: { maximumAttempts: 1 },
-    }).deliverHook;
+    };
+    // A local activity runs inside the workflow task: the client sets the task timeout to cover it. An
+    // async hook's attempt stays an activity: its 'delivering' phase must be published before the
+    // request goes out, since the receiver may ack before its 202 reaches us (see judgeCallback).
+    this.deliverHook =
+      this.input.leanHistory && !this.input.async
+        ? proxyLocalActivities<DeliveryActivities>(options).deliverHook
+        : proxyActivities<DeliveryActivities>(options).deliverHook;
+  }
+
+  /**
+   * The workflow's clock. A local activity runs inside its workflow task, during which workflow time
+   * stands still at the task's start; the attempt's own finish time is later, and what follows an
+   * attempt (its status change, the delay before the next one) is timed from it.
+   */
+  private now(): number {
+    const finishedAt = this.state.attemptHistory.at(-1)?.finishedAt;
+    return Math.max(Date.now(), finishedAt === undefined ? 0 : Date.parse(finishedAt));
   }
 
   // A method, not a getter: the status changes across awaits, and TypeScript would narrow a getter.
@@ -134,7 +150,7 @@ export class HookLifecycle {
         this.setStatus('failed');
       } else {
         this.dueAt =
-          Date.now() + nextDelayMs(this.input.retry, attemptInCycle, Math.random(), attempt.retryAfterMs);
+          this.now() + nextDelayMs(this.input.retry, attemptInCycle, Math.random(), attempt.retryAfterMs);
         this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
         this.setStatus('retry');
       }
@@ -148,7 +164,7 @@ export class HookLifecycle {
   private async sleepUntilDue(): Promise<boolean> {
     for (;;) {
       const dueAt = this.dueAt;
-      const waitMs = dueAt - Date.now();
+      const waitMs = dueAt - this.now();
       if (waitMs <= 0) return false;
       const woken = await condition(() => this.isFinished() || this.dueAt !== dueAt, waitMs);
       if (!woken) return false;
@@ -207,15 +223,14 @@ export class HookLifecycle {
         async: this.input.async,
       });
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
+      const failure = attemptFailure(error);
+      if (!failure) throw error;
       const finishedAt = Date.now();
-      const timedOut = error.cause instanceof TimeoutFailure;
+      const timedOut = failure instanceof TimeoutFailure;
       return {
         outcome: timedOut ? 'timeout' : 'failure',
         permanent: false,
-        error: timedOut
-          ? 'the delivery worker did not report back in time'
-          : (error.cause?.message ?? error.message),
+        error: timedOut ? 'the delivery worker did not report back in time' : failure.message,
         startedAt: new Date(startedAt).toISOString(),
         finishedAt: new Date(finishedAt).toISOString(),
         durationMs: finishedAt - startedAt,
@@ -253,7 +268,7 @@ export class HookLifecycle {
     this.publishCallbackPhase(attempt.number, 'awaiting_ack', attempt.ackDeadline);
     this.setStatus('pending');
 
-    await condition(() => window.callback !== undefined || this.isFinished(), window.listenMs(Date.now()));
+    await condition(() => window.callback !== undefined || this.isFinished(), window.listenMs(this.now()));
     this.callbackWindow = undefined;
     if (this.isFinished()) return;
 
@@ -313,7 +328,7 @@ export class HookLifecycle {
     this.assertRetryable();
     this.earlierAttempts = this.state.attempts;
     this.retryRequested = true;
-    this.dueAt = Date.now();
+    this.dueAt = this.now();
     this.state.nextAttemptAt = new Date(this.dueAt).toISOString();
     this.state.failureError = undefined;
     this.state.completedAt = undefined;
@@ -338,7 +353,7 @@ export class HookLifecycle {
    * their state, into the memo (for reads without a worker), and logged once.
    */
   private setStatus(status: HookStatus): void {
-    const now = new Date(Date.now()).toISOString();
+    const now = new Date(this.now()).toISOString();
     this.state.status = status;
     this.state.updatedAt = now;
     if (this.isFinished()) {
@@ -346,12 +361,22 @@ export class HookLifecycle {
       this.state.nextAttemptAt = undefined;
     }
     this.publishRecord();
-    // Hooks started before the state was published keep the commands their histories have.
-    if (this.input.publishesState) upsertMemo(hookStateMemoUpdate(this.state));
+    if (this.publishesStateMemo()) upsertMemo(hookStateMemoUpdate(this.state));
     if (status === 'completed' || status === 'failed') {
       hookMetrics.hookFinished(this.input.projectId, this.state.attempts, status);
     }
     this.logStatus();
+  }
+
+  /**
+   * Whether this status change goes into the memo. Hooks started before the state was published keep the
+   * commands their histories have; lean hooks skip it when the workflow is about to close, because a
+   * closed hook is read from its result. (A failed hook stays open, parked, so it still publishes.)
+   */
+  private publishesStateMemo(): boolean {
+    if (!this.input.publishesState) return false;
+    const closing = this.state.status === 'completed' || this.state.status === 'cancelled';
+    return !(this.input.leanHistory && closing);
   }
 
   /** Mirrors the hook into its search attributes, for listing and filtering. */
@@ -369,6 +394,17 @@ export class HookLifecycle {
       outcome: this.state.attemptHistory.at(-1)?.outcome,
     });
   }
+}
+
+/**
+ * Why an attempt's activity failed, or undefined for an error that is not an activity's failure (which
+ * then fails the workflow task). Temporal wraps a failed activity in an ActivityFailure; the SDK hands a
+ * local activity's failure (its error, or its timeout) to the workflow as it is.
+ */
+function attemptFailure(error: unknown): TemporalFailure | undefined {
+  if (error instanceof ActivityFailure) return error.cause instanceof TemporalFailure ? error.cause : error;
+  if (error instanceof ApplicationFailure || error instanceof TimeoutFailure) return error;
+  return undefined;
 }
 
 function describeFailure(result: DeliveryResult): string | undefined {

@@ -182,16 +182,19 @@ describe('operating hooks', () => {
       assert.equal(done.postAt, new Date(Date.parse(later)).toISOString());
     });
 
-    it('refuses to reschedule a hook whose attempt is in flight with 409', async () => {
+    // The attempt runs inside the hook's workflow task, so the update is decided once it has finished.
+    it('refuses to reschedule a hook whose attempt is in flight with 409, once the attempt is decided', async () => {
       const hook = await stack.schedule('ops', { path: '/slow/resched', postIn: '0s' });
       await receiver.waitFor(1, 10_000, hook.id);
       const response = await stack.request('ops', 'PATCH', `/v1/hooks/${hook.id}`, { postIn: '1h' });
       assert.equal(response.statusCode, 409);
       assert.match(
         response.json<ErrorBody & { error: { message: string } }>().error.message,
-        /already being delivered/,
+        /hook is completed and can no longer be rescheduled/,
       );
-      await stack.waitForHook('ops', hook.id, until('completed'));
+      const done = await stack.waitForHook('ops', hook.id, until('completed'));
+      assert.equal(done.attempts, 1);
+      assert.equal(receiver.arrivalsFor(hook.id).length, 1);
     });
 
     it('refuses to reschedule a finished hook with 409', async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { HookState, HookWorkflowInput } from '../../src/domain/hook';
 import { initialHookState } from '../../src/domain/hook-state';
 import { newHookId } from '../../src/domain/hook-ids';
+import { newHookWorkflowInput } from '../../src/temporal/hook-start';
 import { DEFAULT_RETRY_POLICY } from '../../src/domain/retry-policy';
 import { hookWorkflowId, initialHookRecord } from '../../src/workflows/hook-record';
 import { hookStateQuery } from '../../src/workflows/messages';
@@ -99,34 +100,46 @@ describe('reads without a worker', () => {
     }
   });
 
-  it('still reads and delivers a hook started by the previous release, which publishes no state', async () => {
-    // As the previous release started hooks: no publishesState in the input, no state in the memo.
-    const hookId = newHookId();
-    const now = new Date();
-    const input: HookWorkflowInput = {
-      hookId,
-      projectId: 'reads',
-      target: { path: '/ok' },
-      targetUrl: `${receiver.url}/ok`,
-      data: { shape: 'old' },
-      postAt: new Date(now.getTime() + 1_000).toISOString(),
-      createdAt: now.toISOString(),
-      retry: DEFAULT_RETRY_POLICY,
-      async: false,
-      deliveryTimeoutMs: 10_000,
-      retryWindowMs: 60_000,
-    };
-    const { memo, typedSearchAttributes } = initialHookRecord('reads', initialHookState(input), undefined);
-    const { state: _state, ...previousReleaseMemo } = memo;
-    await stack.client.workflow.start('hookWorkflow', {
-      taskQueue: stack.config.temporal.taskQueue,
-      workflowId: hookWorkflowId('reads', hookId),
-      args: [input],
-      memo: previousReleaseMemo,
-      typedSearchAttributes,
+  // Hooks in flight keep the workflow shape they were started with (see HookWorkflowInput's flags): each
+  // earlier release's shape, started as that release started it, is delivered by this release's worker.
+  const EARLIER_RELEASES = [
+    { release: 'before published state', publishesState: false },
+    { release: 'before lean histories', publishesState: true },
+  ] as const;
+  for (const earlier of EARLIER_RELEASES) {
+    it(`delivers and reads a hook started by the release ${earlier.release}`, async () => {
+      const hookId = newHookId();
+      const now = new Date();
+      const current = newHookWorkflowInput(
+        {
+          target: { path: '/ok' },
+          targetUrl: `${receiver.url}/ok`,
+          data: { shape: earlier.release },
+          postAt: new Date(now.getTime() + 1_000).toISOString(),
+          retry: DEFAULT_RETRY_POLICY,
+          async: false,
+          deliveryTimeoutMs: 10_000,
+        },
+        { hookId, projectId: 'reads', retryWindowMs: 60_000 },
+      );
+      const { publishesState: _p, leanHistory: _l, ...bare } = current;
+      const input: HookWorkflowInput = {
+        ...bare,
+        ...(earlier.publishesState ? { publishesState: true } : {}),
+      };
+      const { memo, typedSearchAttributes } = initialHookRecord('reads', initialHookState(input), undefined);
+      const { state: _state, ...memoWithoutState } = memo;
+      await stack.client.workflow.start('hookWorkflow', {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId: hookWorkflowId('reads', hookId),
+        args: [input],
+        memo: earlier.publishesState ? memo : memoWithoutState,
+        typedSearchAttributes,
+      });
+      const delivered = await stack.waitForHook('reads', hookId, (hook) => hook.status === 'completed');
+      assert.equal(delivered.attempts, 1);
+      assert.deepEqual(delivered.data, { shape: earlier.release });
+      assert.ok(receiver.arrivals.some((arrival) => arrival.headers['webhook-id'] === hookId));
     });
-    const delivered = await stack.waitForHook('reads', hookId, (hook) => hook.status === 'completed');
-    assert.equal(delivered.attempts, 1);
-    assert.ok(receiver.arrivals.some((arrival) => arrival.headers['webhook-id'] === hookId));
-  });
+  }
 });

@@ -17,7 +17,12 @@ import { historyFromJson } from '../../src/temporal/sdk-internals';
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 /** The versions recorded so far, oldest first: a version's folder is kept while its hooks may live. */
-const VERSIONS = ['2026-11-23-initial', '2026-11-24-published-state', '2026-11-24-start-delay'];
+const VERSIONS = [
+  '2026-11-23-initial',
+  '2026-11-24-published-state',
+  '2026-11-24-start-delay',
+  '2026-11-24-lean-history',
+];
 
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
