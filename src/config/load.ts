@@ -30,6 +30,8 @@ const ENV_FIELDS: Record<string, readonly string[]> = {
   HOOKRELAY_DEV_SERVER_SQLITE_SYNCHRONOUS: ['devServer', 'sqliteSynchronous'],
   HOOKRELAY_WORKER_METRICS_HOST: ['worker', 'metricsHost'],
   HOOKRELAY_WORKER_METRICS_PORT: ['worker', 'metricsPort'],
+  HOOKRELAY_WORKER_MAX_CONCURRENT_ATTEMPTS: ['worker', 'maxConcurrentAttempts'],
+  HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: ['worker', 'maxCachedWorkflows'],
   TEMPORAL_ADDRESS: ['temporal', 'address'],
   TEMPORAL_NAMESPACE: ['temporal', 'namespace'],
   TEMPORAL_TASK_QUEUE: ['temporal', 'taskQueue'],

@@ -60,6 +60,18 @@ const workerConfigSchema = z.strictObject({
   /** Where `npm run worker` serves GET /metrics; `npm start` serves them on the API instead. */
   metricsHost: z.string().min(1).default('127.0.0.1'),
   metricsPort: z.int().min(0).max(65_535).default(9464),
+  /**
+   * HTTP attempts one worker makes at once. A sync hook's attempt runs inside its workflow task, so this
+   * bounds workflow tasks, local activities and (async hooks') activities alike.
+   */
+  maxConcurrentAttempts: z.int().min(2).max(2_000).default(100),
+  /**
+   * Workflows kept in memory between their tasks (0: none). Only hooks that wait inside their workflow
+   * (a retry delay, an ack, a failed hook's retry window) are cached; a hook that has not come due has
+   * no workflow running, and a delivered one has closed. The SDK's default scales with the heap (about
+   * 2,300 on a 4 GiB heap), which lets memory grow with the backlog; each entry costs about 80 KiB.
+   */
+  maxCachedWorkflows: z.int().min(0).max(100_000).default(1_000),
 });
 
 const devServerConfigSchema = z.strictObject({
@@ -96,6 +108,14 @@ export const configSchema = z
     projects: z.array(projectConfigSchema).min(1),
   })
   .superRefine((config, ctx) => {
+    const { maxCachedWorkflows, maxConcurrentAttempts } = config.worker;
+    if (maxCachedWorkflows > 0 && maxCachedWorkflows < maxConcurrentAttempts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['worker', 'maxCachedWorkflows'],
+        message: `must be 0 or at least worker.maxConcurrentAttempts (${maxConcurrentAttempts}): a workflow task runs on a cached workflow`,
+      });
+    }
     const seenIds = new Set<string>();
     const seenKeys = new Set<string>();
     config.projects.forEach((project, index) => {

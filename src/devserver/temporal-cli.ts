@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { hookrelayCacheDir, nonEmpty } from '../lib/cache-dir';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ const GO_VERSION_VARIABLE = 'github.com/temporalio/cli/temporalcli.Version';
 
 export interface ObtainTemporalCliOptions {
   env?: NodeJS.ProcessEnv;
-  /** Where the built binary is kept; see defaultCacheDir. */
+  /** Where the built binary is kept; see hookrelayCacheDir. */
   cacheDir?: string;
   /** The repository root, holding the pinned Go module in tools/temporal-cli. */
   projectRoot?: string;
@@ -46,7 +46,7 @@ export async function obtainTemporalCli(options: ObtainTemporalCliOptions = {}):
     return onPath;
   }
 
-  const cached = path.join(options.cacheDir ?? defaultCacheDir(env), CACHED_BINARY_NAME);
+  const cached = path.join(options.cacheDir ?? hookrelayCacheDir(env), CACHED_BINARY_NAME);
   if (await isFile(cached, constants.X_OK)) return cached;
 
   const go = await findOnPath('go', env);
@@ -65,19 +65,6 @@ export async function obtainTemporalCli(options: ObtainTemporalCliOptions = {}):
       '    and put `temporal` on PATH, or set TEMPORAL_CLI_PATH to its path.',
     ].join('\n'),
   );
-}
-
-/** $HOOKRELAY_CACHE_DIR, else $XDG_CACHE_HOME/hookrelay/bin, else ~/.cache/hookrelay/bin. */
-function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  const explicit = nonEmpty(env.HOOKRELAY_CACHE_DIR);
-  if (explicit !== undefined) return explicit;
-  const cacheHome = nonEmpty(env.XDG_CACHE_HOME) ?? path.join(nonEmpty(env.HOME) ?? homedir(), '.cache');
-  return path.join(cacheHome, 'hookrelay', 'bin');
-}
-
-// An empty variable counts as unset, as shells make it easy to export one by accident.
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === '' ? undefined : value;
 }
 
 /** Whether `file` is a regular file that this process may access with `mode` (F_OK: it exists). */

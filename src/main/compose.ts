@@ -8,6 +8,7 @@ import { buildApp } from '../api/app';
 import type { AppConfig } from '../config/schema';
 import type { DevServer } from '../devserver/dev-server';
 import { startHookDevServer } from '../devserver/hook-dev-server';
+import { attemptDeadlineMs } from '../domain/delivery';
 import { obtainTemporalCli } from '../devserver/temporal-cli';
 import { observeAttemptTiming } from '../metrics/hook-metrics';
 import { ServerSecret } from '../security/server-secret';
@@ -15,7 +16,8 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalHookStore } from '../temporal/hook-store';
 import { applyRetention } from '../temporal/namespace';
 import { VERSION } from '../version';
-import { bundleWorkflows, type RunningWorker, startHookWorker } from '../worker/create-worker';
+import { type RunningWorker, startHookWorker } from '../worker/create-worker';
+import { loadWorkflowBundle } from '../worker/workflow-bundle';
 
 /**
  * The composition root: the one place that wires config → Temporal connection → stores → API and worker.
@@ -87,8 +89,11 @@ export async function startWorker(
       callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
       observeTiming: observeAttemptTiming,
     }),
-    shutdownGraceTimeMs:
-      Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000 + 5_000,
+    maxConcurrentAttempts: config.worker.maxConcurrentAttempts,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    shutdownGraceTimeMs: attemptDeadlineMs(
+      Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000,
+    ),
   });
   const done = worker.done.finally(() => dispatcher.close());
   return { done, stop: () => worker.stop().finally(() => done) };
@@ -98,10 +103,10 @@ export interface RunningWorkerProcess {
   stop(): Promise<void>;
 }
 
-/** A worker with its own connection and a fresh workflow bundle: `npm run worker` and `npm start`. */
+/** A worker with its own connection and the workflow bundle of this code: `npm run worker` and `npm start`. */
 export async function startWorkerProcess(config: AppConfig): Promise<RunningWorkerProcess> {
   const connection = await connectWorker(config.temporal);
-  const worker = await startWorker(config, connection, await bundleWorkflows());
+  const worker = await startWorker(config, connection, await loadWorkflowBundle());
   return {
     async stop() {
       await worker.stop();

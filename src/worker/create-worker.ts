@@ -1,19 +1,6 @@
-import {
-  bundleWorkflowCode,
-  type NativeConnection,
-  Runtime,
-  Worker,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { createDeliveryActivities } from '../activities';
 import { hookMetricsSinks } from './metrics-sinks';
-
-const WORKFLOWS_PATH = require.resolve('../workflows');
-
-/** Bundles the workflow code once; every worker started in this process reuses the bundle. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger });
-}
 
 export interface HookWorkerOptions {
   connection: NativeConnection;
@@ -23,6 +10,8 @@ export interface HookWorkerOptions {
   activities: ReturnType<typeof createDeliveryActivities>;
   /** How long a stop waits for attempts in flight: the longest delivery timeout, and some. */
   shutdownGraceTimeMs: number;
+  maxConcurrentAttempts: number;
+  maxCachedWorkflows: number;
 }
 
 /** A worker polling the hook task queue until stopped. */
@@ -41,6 +30,11 @@ export async function startHookWorker(options: HookWorkerOptions): Promise<Runni
     workflowBundle: options.workflowBundle,
     activities: options.activities,
     sinks: hookMetricsSinks(),
+    // A sync hook's attempt is a local activity, which holds its workflow task's slot while it runs.
+    maxConcurrentWorkflowTaskExecutions: options.maxConcurrentAttempts,
+    maxConcurrentLocalActivityExecutions: options.maxConcurrentAttempts,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentAttempts,
+    maxCachedWorkflows: options.maxCachedWorkflows,
     // A stop (Ctrl-C, a rolling deploy) lets attempts in flight finish instead of cutting them off,
     // which would deliver them a second time after the restart. Each is bounded by its own timeout.
     shutdownGraceTime: options.shutdownGraceTimeMs,

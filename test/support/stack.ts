@@ -14,7 +14,8 @@ import { createLogger } from '../../src/lib/logger';
 import { freePort } from '../../src/lib/ports';
 import { composeApp, startEmbeddedTemporal, startWorker } from '../../src/main/compose';
 import { connectClient, connectWorker } from '../../src/temporal/connection';
-import { bundleWorkflows, type RunningWorker } from '../../src/worker/create-worker';
+import type { RunningWorker } from '../../src/worker/create-worker';
+import { loadWorkflowBundle } from '../../src/worker/workflow-bundle';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 
 export interface TestProject {
@@ -57,7 +58,7 @@ export class TestStack {
       createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
     );
     await runtime;
-    bundle ??= bundleWorkflows();
+    bundle ??= loadWorkflowBundle();
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hookrelay-test-'));
     const projects = Object.fromEntries(
       projectSpecs.map((spec) => [

@@ -41,6 +41,8 @@ describe('configuration', () => {
     assert.equal(config.projects[0].maxDataBytes, 65536);
     assert.equal(config.temporal.namespace, 'hookrelay');
     assert.equal(config.worker.metricsPort, 9464);
+    assert.equal(config.worker.maxConcurrentAttempts, 100);
+    assert.equal(config.worker.maxCachedWorkflows, 1000);
     assert.equal(config.dataDir, path.join(REPO_ROOT, 'data'));
   });
 
@@ -58,6 +60,8 @@ describe('configuration', () => {
         HOOKRELAY_API_HOST: '0.0.0.0',
         HOOKRELAY_CALLBACK_SECRET: 'from-the-environment-0123456789abcdef',
         HOOKRELAY_WORKER_METRICS_PORT: '9600',
+        HOOKRELAY_WORKER_MAX_CONCURRENT_ATTEMPTS: '50',
+        HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: '0',
       },
       cwd: dir,
     });
@@ -71,7 +75,27 @@ describe('configuration', () => {
     assert.equal(config.temporal.namespace, 'prod');
     assert.equal(config.api.port, 8443);
     assert.equal(config.api.host, '0.0.0.0');
-    assert.deepEqual(config.worker, { metricsHost: '127.0.0.1', metricsPort: 9600 });
+    assert.deepEqual(config.worker, {
+      metricsHost: '127.0.0.1',
+      metricsPort: 9600,
+      maxConcurrentAttempts: 50,
+      maxCachedWorkflows: 0,
+    });
+  });
+
+  it('refuses a workflow cache smaller than the attempts a worker runs at once', async () => {
+    const file = await writeConfig(
+      'cache.json',
+      JSON.stringify({
+        callbackSecret: CALLBACK_SECRET,
+        projects: [validProject],
+        worker: { maxConcurrentAttempts: 200, maxCachedWorkflows: 100 },
+      }),
+    );
+    await assert.rejects(
+      loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }),
+      /worker\.maxCachedWorkflows: must be 0 or at least worker\.maxConcurrentAttempts \(200\)/,
+    );
   });
 
   it('names every bad field', async () => {

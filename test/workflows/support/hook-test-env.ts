@@ -10,25 +10,15 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  type InjectedSinks,
-  Runtime,
-  Worker,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { DefaultLogger, type InjectedSinks, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { CallbackSignal } from '../../../src/domain/async-ack';
 import type { DeliveryRequest, DeliveryResult } from '../../../src/domain/delivery';
 import type { HookState, HookWorkflowInput, RetryOverride } from '../../../src/domain/hook';
-import { initialHookState } from '../../../src/domain/hook-state';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../../../src/domain/retry-policy';
 import { obtainTemporalCli } from '../../../src/devserver/temporal-cli';
-import {
-  HOOK_SEARCH_ATTRIBUTES,
-  hookWorkflowId,
-  initialHookRecord,
-} from '../../../src/workflows/hook-record';
+import { hookWorkflowStartOptions, newHookWorkflowInput } from '../../../src/temporal/hook-start';
+import { loadWorkflowBundle } from '../../../src/worker/workflow-bundle';
+import { HOOK_SEARCH_ATTRIBUTES } from '../../../src/workflows/hook-record';
 import type { hookWorkflow } from '../../../src/workflows/hook.workflow';
 import {
   callbackSignal,
@@ -49,7 +39,6 @@ import type { HookMetricsSinks } from '../../../src/workflows/metrics-sink';
 
 export const PROJECT_ID = 'wf-test';
 const TASK_QUEUE = 'hook-workflow-test';
-const WORKFLOWS_PATH = require.resolve('../../../src/workflows');
 
 /** Longest any wait in a test polls before giving up, so that a broken workflow fails instead of hanging. */
 const WAIT_TIMEOUT_MS = 10_000;
@@ -375,7 +364,7 @@ export class HookTestEnv {
           searchAttributes: [...HOOK_SEARCH_ATTRIBUTES],
         },
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger }),
+      loadWorkflowBundle(),
     ]);
     const suite = new HookTestEnv(env);
     try {
@@ -424,35 +413,31 @@ export class HookTestEnv {
     this.running = this.worker.run();
   }
 
-  /** Starts a hook's workflow the way the API does (id, reuse policy, memo, search attributes). */
+  /** Starts a hook's workflow the way the API does (input, id, reuse policy, start delay, record). */
   async schedule(options: HookOptions = {}): Promise<TestHook> {
     const hookId = `h${++this.nextHook}-${randomBytes(4).toString('hex')}`;
     const path = `/hooks/${hookId}`;
     const retryOverride = options.retry === null ? undefined : (options.retry ?? FAST_RETRY);
-    const input: HookWorkflowInput = {
-      hookId,
-      projectId: PROJECT_ID,
-      target: { path },
-      // Never contacted: the activity is a fake.
-      targetUrl: `http://127.0.0.1:9${path}`,
-      data: options.data ?? { n: this.nextHook },
-      postAt: (options.postAt ?? new Date()).toISOString(),
-      createdAt: new Date().toISOString(),
-      retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, retryOverride),
-      retryOverride,
-      async: options.async ?? false,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 1_000,
-      retryWindowMs: options.retryWindowMs ?? 300,
-    };
+    const input = newHookWorkflowInput(
+      {
+        target: { path },
+        // Never contacted: the activity is a fake.
+        targetUrl: `http://127.0.0.1:9${path}`,
+        data: options.data ?? { n: this.nextHook },
+        postAt: (options.postAt ?? new Date()).toISOString(),
+        retry: resolveRetryPolicy(DEFAULT_RETRY_POLICY, retryOverride),
+        retryOverride,
+        async: options.async ?? false,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? 1_000,
+      },
+      { hookId, projectId: PROJECT_ID, retryWindowMs: options.retryWindowMs ?? 300 },
+    );
     const fake = new FakeDelivery([...(options.steps ?? [])]);
     this.fakes.set(hookId, fake);
-    const handle = await this.client.workflow.start<typeof hookWorkflow>('hookWorkflow', {
-      taskQueue: TASK_QUEUE,
-      workflowId: hookWorkflowId(PROJECT_ID, hookId),
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      ...initialHookRecord(PROJECT_ID, initialHookState(input), undefined),
-    });
+    const handle = await this.client.workflow.start<typeof hookWorkflow>(
+      'hookWorkflow',
+      hookWorkflowStartOptions(input, { taskQueue: TASK_QUEUE }),
+    );
     return new TestHook(input, handle, fake, this.metrics);
   }
 
