@@ -55,6 +55,10 @@ export interface SuiteSettings {
     quietTimeoutMs: number;
     drainMs: number;
   };
+  startup: {
+    /** Starts timed after the first (cold) one. */
+    warmStarts: number;
+  };
 }
 
 export const FULL_SETTINGS: SuiteSettings = {
@@ -86,6 +90,7 @@ export const FULL_SETTINGS: SuiteSettings = {
   // One hook a second for 50 s: on an idle stack each is delivered before the next is due, so none
   // queues behind another, and 50 of them give a median that one slow hook does not move.
   idle: { hooks: 50, durationMs: 50_000, leadMs: 3_000, quietTimeoutMs: 30_000, drainMs: 30_000 },
+  startup: { warmStarts: 5 },
 };
 
 export const SMOKE_SETTINGS: SuiteSettings = {
@@ -106,4 +111,5 @@ export const SMOKE_SETTINGS: SuiteSettings = {
   },
   footprint: { deliveries: 20, sleeping: 30, sleepingDueInMs: 3_000, quietTimeoutMs: 1_000, drainMs: 20_000 },
   idle: { hooks: 5, durationMs: 2_500, leadMs: 1_000, quietTimeoutMs: 1_000, drainMs: 15_000 },
+  startup: { warmStarts: 1 },
 };

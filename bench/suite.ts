@@ -97,6 +97,7 @@ async function startStack(
     running,
     client,
     probes: [...running.probes, client.probe],
+    workDir,
     versions: running.versions,
     assertHealthy() {
       running.assertHealthy();
@@ -108,6 +109,10 @@ async function startStack(
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+function appliesTo(scenario: Scenario, system: SystemDefinition): boolean {
+  return scenario.appliesTo?.(system) ?? true;
 }
 
 function failed(error: unknown): ScenarioOutcome {
@@ -227,13 +232,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     if (settings.freshSystemPerScenario) {
       for (const scenario of scenarios) {
         log(`== ${scenario.describe(settings)}`);
-        for (const system of systems)
+        for (const system of systems.filter((candidate) => appliesTo(scenario, candidate)))
           await attempt(system, [scenario], (stack) => runScenario(scenario, stack));
       }
     } else {
       for (const system of systems) {
-        await attempt(system, scenarios, async (stack) => {
-          for (const scenario of scenarios) await runScenario(scenario, stack);
+        const own = scenarios.filter((scenario) => appliesTo(scenario, system));
+        await attempt(system, own, async (stack) => {
+          for (const scenario of own) await runScenario(scenario, stack);
         });
       }
     }

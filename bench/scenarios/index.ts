@@ -2,6 +2,7 @@ import { acceptScenario } from './accept';
 import { burstScenario } from './burst';
 import { footprintScenario } from './footprint';
 import { idleScenario } from './idle';
+import { startupScenario } from './startup';
 import { steadyScenario } from './steady';
 import { SCENARIO_NAMES, type Scenario, type ScenarioName } from './types';
 
@@ -11,6 +12,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   steady: steadyScenario,
   footprint: footprintScenario,
   idle: idleScenario,
+  startup: startupScenario,
 };
 
 export function isScenarioName(value: string): value is ScenarioName {

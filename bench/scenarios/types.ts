@@ -4,7 +4,7 @@ import type { DeliveryCheck, Receiver } from '../receiver';
 import type { SuiteSettings } from '../settings';
 import type { RunningSystem, SystemDefinition } from '../systems/types';
 
-export const SCENARIO_NAMES = ['accept', 'burst', 'steady', 'footprint', 'idle'] as const;
+export const SCENARIO_NAMES = ['accept', 'burst', 'steady', 'footprint', 'idle', 'startup'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One reported figure. Reports put the same key of different systems side by side and divide them. */
@@ -47,6 +47,8 @@ export interface Stack {
   readonly client: ClientProcess;
   /** The system's processes and the client. */
   readonly probes: readonly ProcessProbe[];
+  /** A temporary folder of this stack's, removed when it stops. */
+  readonly workDir: string;
   assertHealthy(): void;
 }
 
@@ -66,5 +68,7 @@ export interface ScenarioContext {
 export interface Scenario {
   name: ScenarioName;
   describe(settings: SuiteSettings): string;
+  /** Systems the scenario measures (default: all); the others are not started for it. */
+  appliesTo?(system: SystemDefinition): boolean;
   run(context: ScenarioContext): Promise<ScenarioOutcome>;
 }

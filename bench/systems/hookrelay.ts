@@ -13,6 +13,7 @@ import { ChildHandle } from '../child-process';
 import { pidProbe } from '../process-stats';
 import { waitFor } from '../wait';
 import { sqliteBytes } from './dev-server-store';
+import { timeNpmStart } from './npm-start';
 import { configString, type RunningSystem, type StartContext, type SystemDefinition } from './types';
 
 const NAMESPACE = 'hookrelay';
@@ -140,6 +141,7 @@ export const hookrelaySystem: SystemDefinition = {
   needs: [],
   usesTemporalCli: true,
   start: (context) => startHookrelay(context, CURRENT),
+  timeStart: timeNpmStart,
 
   connectClient(config) {
     const apiUrl = configString(config, 'apiUrl');

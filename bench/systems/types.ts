@@ -72,6 +72,11 @@ export interface SystemDefinition {
   /** Runs on the Temporal CLI's dev server, which the suite finds or builds before any timed step. */
   readonly usesTemporalCli?: boolean;
   start(context: StartContext): Promise<RunningSystem>;
+  /**
+   * For a product with a start command of its own: runs it on `dataDir` until it is ready, stops it,
+   * and returns the milliseconds it took to be ready.
+   */
+  readonly timeStart?: (dataDir: string) => Promise<number>;
   connectClient(config: ProcessConfig): Promise<HookScheduler>;
   /** For systems whose worker is benchmark code; hookrelay runs its own entry point instead. */
   runWorker?(config: ProcessConfig): Promise<BenchWorker>;
