@@ -41,6 +41,8 @@ async function isReady(url: string): Promise<boolean> {
 export interface HookrelayVariant {
   /** The checkout whose `npm run worker` and `npm run api` run; this one by default. */
   root?: string;
+  /** Project settings of this variant's code beyond those every version knows (the config is strict). */
+  projectSettings?: Readonly<Record<string, unknown>>;
   /** Starts the Temporal server for the config and points the config at it. */
   startTemporal(config: AppConfig): Promise<{ devServer: DevServer; config: AppConfig }>;
   /** Called once the system has stopped. */
@@ -49,6 +51,8 @@ export interface HookrelayVariant {
 
 /** This checkout on the embedded server `npm start` runs (headless). */
 const CURRENT: HookrelayVariant = {
+  // The receiver is on loopback, which deliveries are refused by default.
+  projectSettings: { allowInternalTargets: ['127.0.0.1'] },
   startTemporal: (config) => startEmbeddedTemporal(config, { ui: false }),
 };
 
@@ -73,6 +77,7 @@ export async function startHookrelay(
         apiKeyHashes: [hashApiKey(apiKey)],
         signingSecrets: [generateSigningSecret()],
         baseUrl: context.receiverUrl,
+        ...variant.projectSettings,
       },
     ],
   };

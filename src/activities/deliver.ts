@@ -5,6 +5,7 @@ import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../domain/d
 import { parseRetryAfter } from '../domain/retry-after';
 import { utf8Prefix } from '../lib/utf8';
 import { callbackUrls } from '../security/callback-token';
+import { targetRefusalIn } from '../security/guarded-dispatcher';
 import type { CallbackTokenSigner } from '../security/server-secret';
 import { signPayload } from '../security/signing';
 
@@ -15,8 +16,11 @@ export interface DeliveryDependencies {
   /** The active signing secrets of a project, newest first; looked up per attempt so rotation applies at once. */
   signingSecrets(projectId: string): readonly string[] | undefined;
   userAgent: string;
-  /** Connection pool shared by all attempts of this worker. */
-  dispatcher: Dispatcher;
+  /**
+   * The connection pool of a project's attempts, which connects only to addresses the project may reach
+   * (see src/security/guarded-dispatcher.ts).
+   */
+  dispatcherFor(projectId: string): Dispatcher;
   /** Where receivers of async hooks send acks, and what signs the tokens in those URLs. */
   callbacks: { publicUrl: string; tokens: CallbackTokenSigner };
   /** Told how long each HTTP attempt took and when it started, for the latency and lateness metrics. */
@@ -56,7 +60,7 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         ...(req.async ? asyncHeaders(deps.callbacks, req, startedAt) : {}),
       };
 
-      const outcome = await post(deps.dispatcher, req, headers, body);
+      const outcome = await post(deps.dispatcherFor(req.projectId), req, headers, body);
       const finishedAt = new Date();
       deps.observeTiming({
         projectId: req.projectId,
@@ -98,6 +102,9 @@ async function post(
     return { ...classify(response.statusCode, response.headers, req.async), responseBody };
   } catch (error) {
     if (cancelled.aborted) throw error;
+    // Trying again would reach the same refused address: the hook fails now, saying why.
+    const refusal = targetRefusalIn(error);
+    if (refusal) return { outcome: 'failure', permanent: true, error: refusal.message };
     if (timeout.signal.aborted) {
       return { outcome: 'timeout', permanent: false, error: `no response within ${req.timeoutMs / 1000} s` };
     }

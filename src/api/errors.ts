@@ -49,7 +49,11 @@ function toApiError(error: FastifyError | Error): ApiError {
   }
   if (error instanceof HookNotFoundError) return new ApiError(404, 'not_found', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);
-  if (error instanceof TargetNotAllowedError) return new ApiError(403, error.reason, error.message);
+  if (error instanceof TargetNotAllowedError) {
+    // An internal address is a bad target in any project; the others are what this project forbids.
+    const status = error.reason === 'address_not_allowed' ? 400 : 403;
+    return new ApiError(status, error.reason, error.message);
+  }
   if (error instanceof InvalidCursorError) {
     return new ApiError(400, 'validation_failed', 'invalid query', [
       { field: 'cursor', message: 'must be a nextCursor from an earlier page' },

@@ -49,12 +49,20 @@ export async function loadDevCredentials(dataDir: string): Promise<DevCredential
   }
 }
 
-export function devProjectConfig(credentials: DevCredentials, baseUrl: string) {
+/** What the dev project may reach although it is internal: this machine, where a developer's receiver runs. */
+export const DEV_INTERNAL_TARGETS: readonly string[] = ['localhost', '127.0.0.0/8', '::1'];
+
+export function devProjectConfig(
+  credentials: DevCredentials,
+  baseUrl: string,
+  allowInternalTargets: readonly string[] = DEV_INTERNAL_TARGETS,
+) {
   return {
     id: DEV_PROJECT_ID,
     apiKeyHashes: [hashApiKey(credentials.apiKey)],
     signingSecrets: [credentials.signingSecret],
     baseUrl,
     allowUrlTargets: true,
+    allowInternalTargets,
   };
 }

@@ -63,7 +63,13 @@ export async function loadConfig(
   if (!file) {
     const dataDir = path.resolve(cwd, typeof raw.dataDir === 'string' ? raw.dataDir : 'data');
     devCredentials = await loadDevCredentials(dataDir);
-    raw.projects = [devProjectConfig(devCredentials, env.HOOKRELAY_DEV_BASE_URL ?? 'http://127.0.0.1:8080')];
+    raw.projects = [
+      devProjectConfig(
+        devCredentials,
+        env.HOOKRELAY_DEV_BASE_URL ?? 'http://127.0.0.1:8080',
+        listVariable(env.HOOKRELAY_DEV_ALLOW_INTERNAL_TARGETS),
+      ),
+    ];
     raw.callbackSecret ??= devCredentials.callbackSecret;
   }
 
@@ -76,6 +82,15 @@ export async function loadConfig(
   }
   const config = { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.dataDir) };
   return { config, file, devCredentials };
+}
+
+/** A comma-separated list; set but empty means an empty list, unset means the default. */
+function listVariable(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

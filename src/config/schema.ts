@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidSigningSecret } from '../security/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
+import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
 
 const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
@@ -25,6 +26,18 @@ export const projectConfigSchema = z.strictObject({
     ),
   baseUrl: httpUrl.optional().describe('Hooks with a `path` are delivered to baseUrl + path.'),
   allowUrlTargets: z.boolean().default(false),
+  allowInternalTargets: z
+    .array(
+      z.string().superRefine((entry, ctx) => {
+        const problem = allowanceEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .default([])
+    .describe(
+      'Internal addresses (loopback, private, link-local…) this project may deliver to, which are refused ' +
+        'otherwise: IP addresses, CIDRs, or host names trusted whatever they resolve to.',
+    ),
   asyncHooks: z.boolean().default(false),
   deliveryTimeoutSecs: z.number().min(1).max(120).default(10),
   maxDataBytes: z
@@ -137,6 +150,15 @@ export const configSchema = z
         }
         seenKeys.add(hash);
       });
+      const baseUrlRefusal =
+        project.baseUrl && new TargetPolicy(project.allowInternalTargets).refusalForUrl(project.baseUrl);
+      if (baseUrlRefusal) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['projects', index, 'baseUrl'],
+          message: `${baseUrlRefusal}: add it to allowInternalTargets to deliver there`,
+        });
+      }
       if (!project.baseUrl && !project.allowUrlTargets) {
         ctx.addIssue({
           code: 'custom',

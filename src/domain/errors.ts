@@ -12,8 +12,11 @@ export class HookConflictError extends Error {}
 /** A list cursor that this service did not hand out for this query. */
 export class InvalidCursorError extends Error {}
 
-/** Why a project refuses a target: free URLs not allowed, or no baseUrl for a path. */
-export type TargetRefusal = 'url_not_allowed' | 'path_not_allowed';
+/**
+ * Why a project refuses a target: free URLs not allowed, no baseUrl for a path, or an internal address
+ * (loopback, private, link-local…) that the project does not allow.
+ */
+export type TargetRefusal = 'url_not_allowed' | 'path_not_allowed' | 'address_not_allowed';
 
 /** The project's rules do not let a hook go where it asks to. */
 export class TargetNotAllowedError extends Error {

@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../config/schema';
+import { TargetPolicy } from '../security/target-policy';
 import { TargetNotAllowedError } from './errors';
 import type { HookWorkflowInput, RetryOverride } from './hook';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
@@ -27,9 +28,25 @@ function deliverySettings(
 
 /**
  * Where a hook goes under the project's rules: a free `url` only where the project allows them, a
- * `path` on the project's baseUrl.
+ * `path` on the project's baseUrl, and never to an internal address the project has not allowed.
  */
 function resolveTarget(
+  project: ProjectConfig,
+  hook: { path?: string; url?: string },
+): Pick<NewHook, 'target' | 'targetUrl'> {
+  const resolved = chooseTarget(project, hook);
+  // Only a literal address can be judged here; a name is judged by the worker as it connects.
+  const refusal = TargetPolicy.of(project.allowInternalTargets).refusalForUrl(resolved.targetUrl);
+  if (refusal) {
+    throw new TargetNotAllowedError(
+      'address_not_allowed',
+      `${refusal}: project "${project.id}" does not deliver to internal addresses it has not listed in allowInternalTargets`,
+    );
+  }
+  return resolved;
+}
+
+function chooseTarget(
   project: ProjectConfig,
   hook: { path?: string; url?: string },
 ): Pick<NewHook, 'target' | 'targetUrl'> {

@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { Agent } from 'undici';
 import { createDeliveryActivities } from '../activities';
 import { buildApp } from '../api/app';
 import type { AppConfig } from '../config/schema';
@@ -11,7 +10,9 @@ import { startHookDevServer } from '../devserver/hook-dev-server';
 import { attemptDeadlineMs } from '../domain/delivery';
 import { obtainTemporalCli } from '../devserver/temporal-cli';
 import { observeAttemptTiming } from '../metrics/hook-metrics';
+import { createGuardedAgent } from '../security/guarded-dispatcher';
 import { ServerSecret } from '../security/server-secret';
+import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalHookStore } from '../temporal/hook-store';
 import { applyRetention } from '../temporal/namespace';
@@ -75,8 +76,21 @@ export async function startWorker(
   workflowBundle: WorkflowBundle,
 ): Promise<RunningWorker> {
   const secretsByProject = new Map(config.projects.map((project) => [project.id, project.signingSecrets]));
-  // Keep-alive connections shared by every attempt this worker makes.
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+  // Keep-alive connections shared by every attempt of a project, each pool bound to its project's policy.
+  const dispatchers = new Map(
+    config.projects.map((project) => [
+      project.id,
+      createGuardedAgent(TargetPolicy.of(project.allowInternalTargets), {
+        keepAliveTimeout: 10_000,
+        connections: 256,
+      }),
+    ]),
+  );
+  const dispatcherFor = (projectId: string) => {
+    const dispatcher = dispatchers.get(projectId);
+    if (!dispatcher) throw new Error(`project "${projectId}" is not configured on this worker`);
+    return dispatcher;
+  };
   const worker = await startHookWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -85,7 +99,7 @@ export async function startWorker(
     activities: createDeliveryActivities({
       signingSecrets: (projectId) => secretsByProject.get(projectId),
       userAgent: `hookrelay/${VERSION}`,
-      dispatcher,
+      dispatcherFor,
       callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
       observeTiming: observeAttemptTiming,
     }),
@@ -95,7 +109,9 @@ export async function startWorker(
       Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000,
     ),
   });
-  const done = worker.done.finally(() => dispatcher.close());
+  const done = worker.done.finally(() =>
+    Promise.all([...dispatchers.values()].map((dispatcher) => dispatcher.close())),
+  );
   return { done, stop: () => worker.stop().finally(() => done) };
 }
 

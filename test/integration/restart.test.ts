@@ -54,6 +54,7 @@ describe('npm start survives being killed', () => {
             apiKeyHashes: [hashApiKey(apiKey)],
             signingSecrets: [generateSigningSecret()],
             baseUrl: receiver.url,
+            allowInternalTargets: ['127.0.0.1'],
           },
         ],
       }),

@@ -57,6 +57,7 @@ describe('worker and API as separate processes against an external Temporal', ()
         `    apiKeyHashes: ["${hashApiKey(apiKey)}"]`,
         `    signingSecrets: ["${signingSecret}"]`,
         `    baseUrl: ${receiver.url}`,
+        '    allowInternalTargets: [127.0.0.1]',
       ].join('\n'),
     );
     const apiPort = await freePort();

@@ -6,6 +6,7 @@ import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
 import { generateServerSecret } from '../../src/security/server-secret';
+import { DEV_INTERNAL_TARGETS } from '../../src/config/dev-project';
 import { type AppConfig, configSchema } from '../../src/config/schema';
 import { generateSigningSecret } from '../../src/security/signing';
 import type { DevServer } from '../../src/devserver/dev-server';
@@ -28,6 +29,8 @@ export interface TestProjectSpec {
   id: string;
   baseUrl?: string;
   allowUrlTargets?: boolean;
+  /** Default: loopback, where every test receiver listens (as the dev project allows it). */
+  allowInternalTargets?: readonly string[];
   asyncHooks?: boolean;
   maxDataBytes?: number;
   deliveryTimeoutSecs?: number;
@@ -73,6 +76,7 @@ export class TestStack {
         devServer: { port: await freePort() },
         temporal: { namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
         projects: projectSpecs.map((spec) => ({
+          allowInternalTargets: DEV_INTERNAL_TARGETS,
           ...spec,
           apiKeyHashes: [hashApiKey(projects[spec.id]?.apiKey ?? '')],
           signingSecrets: [projects[spec.id]?.signingSecret],

@@ -158,9 +158,63 @@ describe('configuration', () => {
       assert.equal(first.config.projects[0]?.id, 'dev');
       assert.deepEqual(first.config.projects[0].apiKeyHashes, [hashApiKey(first.devCredentials.apiKey)]);
       assert.equal(first.config.projects[0].allowUrlTargets, true);
+      assert.deepEqual(first.config.projects[0].allowInternalTargets, ['localhost', '127.0.0.0/8', '::1']);
       assert.equal(first.config.callbackSecret, first.devCredentials.callbackSecret);
+
+      // Without the allowance the default baseUrl on loopback is refused, so a public one goes with it.
+      await assert.rejects(
+        loadConfig({ env: { HOOKRELAY_DEV_ALLOW_INTERNAL_TARGETS: '' }, cwd }),
+        /projects\[0\]\.baseUrl: 127\.0\.0\.1 is loopback/,
+      );
+      const off = await loadConfig({
+        env: { HOOKRELAY_DEV_ALLOW_INTERNAL_TARGETS: '', HOOKRELAY_DEV_BASE_URL: 'https://receiver.example' },
+        cwd,
+      });
+      assert.deepEqual(off.config.projects[0]?.allowInternalTargets, []);
+      const listed = await loadConfig({
+        env: { HOOKRELAY_DEV_ALLOW_INTERNAL_TARGETS: ' 127.0.0.1, 10.0.0.0/8 ' },
+        cwd,
+      });
+      assert.deepEqual(listed.config.projects[0]?.allowInternalTargets, ['127.0.0.1', '10.0.0.0/8']);
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a baseUrl on an internal address the project does not allow, and bad allowances', async () => {
+    const file = await writeConfig(
+      'internal.json',
+      JSON.stringify({
+        callbackSecret: CALLBACK_SECRET,
+        projects: [
+          {
+            ...validProject,
+            id: 'metadata',
+            apiKeyHashes: [hashApiKey('m')],
+            baseUrl: 'http://169.254.169.254/',
+          },
+          {
+            ...validProject,
+            id: 'allowed',
+            apiKeyHashes: [hashApiKey('a')],
+            baseUrl: 'http://10.1.2.3:8080/hooks',
+            allowInternalTargets: ['10.1.0.0/16'],
+          },
+          {
+            ...validProject,
+            id: 'bad',
+            apiKeyHashes: [hashApiKey('b')],
+            allowInternalTargets: ['10.0.0.0/40', 'Not A Host'],
+          },
+        ],
+      }),
+    );
+    await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), (error: Error) => {
+      assert.match(error.message, /projects\[0\]\.baseUrl: 169\.254\.169\.254 is link-local/);
+      assert.doesNotMatch(error.message, /projects\[1\]/);
+      assert.match(error.message, /projects\[2\]\.allowInternalTargets\[0\]: must be an IP address, a CIDR/);
+      assert.match(error.message, /projects\[2\]\.allowInternalTargets\[1\]/);
+      return true;
+    });
   });
 });

@@ -13,7 +13,9 @@ import { createDeliveryActivities, type DeliveryDependencies } from '../../src/a
 import { callbackTokenExpiry, MAX_ASYNC_TIMEOUT_SECS } from '../../src/domain/async-ack';
 import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../../src/domain/delivery';
 import { freePort } from '../../src/lib/ports';
+import { createGuardedAgent } from '../../src/security/guarded-dispatcher';
 import { generateServerSecret, ServerSecret } from '../../src/security/server-secret';
+import { TargetPolicy } from '../../src/security/target-policy';
 import { generateSigningSecret } from '../../src/security/signing';
 
 /**
@@ -87,21 +89,33 @@ const serverSecret = new ServerSecret(generateServerSecret());
 // undici's own timeouts (300 s by default) are cut short: should the activity's timeout not fire (see
 // the garbage-collection test below), a test fails in seconds instead of hanging for five minutes.
 const UNDICI_TIMEOUT_MS = 3_000;
-const dispatcher = new Agent({
+const agentOptions = {
   keepAliveTimeout: 1_000,
   connections: 16,
   headersTimeout: UNDICI_TIMEOUT_MS,
   bodyTimeout: UNDICI_TIMEOUT_MS,
-});
+};
+/** The receivers run on loopback: the suite's project allows it, as an internal receiver's project would. */
+const LOOPBACK = ['127.0.0.0/8', '::1'];
+const STRICT = 'strict';
+const BY_NAME = 'by-name';
+const dispatchers: Record<string, Agent> = {
+  [PROJECT]: createGuardedAgent(TargetPolicy.of(LOOPBACK), agentOptions),
+  // The default: no internal address allowed.
+  [STRICT]: createGuardedAgent(TargetPolicy.of([]), agentOptions),
+  [BY_NAME]: createGuardedAgent(TargetPolicy.of(['localhost']), agentOptions),
+};
 const timings: AttemptTiming[] = [];
 const signingSecrets: Record<string, readonly string[]> = {
   [PROJECT]: [secrets.current, secrets.previous],
+  [STRICT]: [secrets.current],
+  [BY_NAME]: [secrets.current],
   'no-secrets': [],
 };
 const deps: DeliveryDependencies = {
   signingSecrets: (projectId) => signingSecrets[projectId],
   userAgent: USER_AGENT,
-  dispatcher,
+  dispatcherFor: (projectId) => dispatchers[projectId] ?? assert.fail(`no dispatcher for ${projectId}`),
   callbacks: { publicUrl: PUBLIC_URL, tokens: serverSecret },
   observeTiming: (timing) => timings.push(timing),
 };
@@ -147,7 +161,7 @@ function payload(received: Received | undefined): Record<string, unknown> {
 
 after(async () => {
   await Promise.all(servers.map((server) => server.close()));
-  await dispatcher.destroy();
+  await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.destroy()));
 });
 
 // First, alone: the tests that depend on the delivery timeout firing (see the garbage-collection test).
@@ -405,3 +419,40 @@ async function waitFor(done: () => boolean): Promise<void> {
   }
   assert.ok(done(), 'the condition did not come true within 5 s');
 }
+
+describe('deliverHook to internal addresses', { concurrency: true }, () => {
+  /** A permanent failure that names the refused address, with nothing sent to the receiver. */
+  async function assertRefused(projectId: string, targetUrl: string, receiverOf: Receiver, address: RegExp) {
+    const result = await deliver(request(targetUrl, { projectId }));
+    assert.equal(result.outcome, 'failure', targetUrl);
+    assert.equal(result.permanent, true, `${targetUrl}: trying again cannot help`);
+    assert.equal(result.statusCode, undefined);
+    assert.match(result.error ?? '', address);
+    assert.match(result.error ?? '', /allowInternalTargets/);
+    assert.equal(receiverOf.received.length, 0, `${targetUrl}: nothing reached the receiver`);
+  }
+
+  it('refuses loopback by default, in every spelling of the address', async () => {
+    const target = await answering(200);
+    const { port } = new URL(target.url);
+    for (const host of ['127.0.0.1', '2130706433', '0x7f.1', '127.1', '[::ffff:127.0.0.1]', '[::1]']) {
+      await assertRefused(STRICT, `http://${host}:${port}/hooks/in`, target, /loopback/);
+    }
+  });
+
+  it('refuses a name that resolves to loopback when it connects, as it would after a DNS rebinding', async () => {
+    const target = await answering(200);
+    const { port } = new URL(target.url);
+    await assertRefused(STRICT, `http://localhost:${port}/hooks/in`, target, /localhost: .*loopback/);
+  });
+
+  it('delivers where the project allows the range, or trusts the host name', async () => {
+    const target = await answering(204);
+    const { port } = new URL(target.url);
+    const byRange = await deliver(request(`http://127.0.0.1:${port}/hooks/in`));
+    assert.equal(byRange.outcome, 'success');
+    const byName = await deliver(request(`http://localhost:${port}/hooks/in`, { projectId: BY_NAME }));
+    assert.equal(byName.outcome, 'success');
+    assert.equal(target.received.length, 2);
+  });
+});
