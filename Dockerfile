@@ -1,5 +1,6 @@
-# hookrelay image: one image, two roles (API and worker), chosen by the command.
-FROM node:20-bookworm-slim AS build
+# hookrelay image: one image, two roles (API and worker), chosen by the command. Node 24 is an LTS
+# line supported until April 2028, and one the Temporal SDK supports (20, 22, 24).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -7,7 +8,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
