@@ -8,6 +8,8 @@ import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { isPortFree } from '../lib/ports';
 import { encodeSearchAttributeIndexedValueType } from '../temporal/sdk-internals';
+import { clearLeftoverServer } from './leftover-server';
+import { claimServerPidFile, releaseServerPidFile } from './server-pid-file';
 
 /** Search attribute types as `temporal server start-dev --search-attribute` spells them. */
 export type CliSearchAttributeType =
@@ -15,7 +17,10 @@ export type CliSearchAttributeType =
 
 export interface DevServerOptions {
   binary: string;
-  /** Holds the SQLite file (and the log, unless logFile says otherwise); created if missing. */
+  /**
+   * Holds the SQLite file, the pid file while the server runs (`temporal.pid`), and the log unless logFile
+   * says otherwise; created if missing.
+   */
   dataDir: string;
   /** Default 127.0.0.1. */
   ip?: string;
@@ -30,6 +35,8 @@ export interface DevServerOptions {
   sqlitePragmas?: readonly string[];
   /** Default `<dataDir>/temporal.log`; appended to. */
   logFile?: string;
+  /** What is done about a server an earlier run left behind; stderr by default. */
+  log?: (message: string) => void;
 }
 
 export interface DevServer {
@@ -58,7 +65,8 @@ const SDK_TYPES: Record<CliSearchAttributeType, SearchAttributeType> = {
 };
 
 // Servers run in their own process group: a Ctrl-C in the terminal then reaches only us, and we stop
-// them after what depends on them. The flip side is that they would outlive us if we died, hence this hook.
+// them after what depends on them. The flip side is that they would outlive us if we died, hence this hook;
+// a death no hook sees (SIGKILL) leaves the server to the next start on its data folder, which stops it.
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
@@ -66,12 +74,23 @@ process.on('exit', () => {
 
 /**
  * Runs `temporal server start-dev` with SQLite persistence in dataDir and resolves once the frontend
- * answers for the namespace and every search attribute in options is registered.
+ * answers for the namespace and every search attribute in options is registered. A server that an earlier
+ * run on dataDir left behind, having died without stopping it, is stopped first (see clearLeftoverServer).
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const host = isIPv6(ip) ? `[${ip}]` : ip;
   const address = `${host}:${options.port}`;
+  // Absolute, so that the server's command line names this database wherever the next run starts from.
+  const dataDir = path.resolve(options.dataDir);
+  const dbFile = path.join(dataDir, 'temporal.db');
+  const pidFile = path.join(dataDir, 'temporal.pid');
+  await clearLeftoverServer({
+    pidFile,
+    dbFile,
+    graceMs: STOP_GRACE_MS,
+    log: options.log ?? ((message) => process.stderr.write(`${message}\n`)),
+  });
   // The CLI checks this too, but only after we would have found the other process answering on the port.
   for (const port of [options.port, options.uiPort]) {
     if (port !== undefined && !(await isPortFree(ip, port))) {
@@ -79,11 +98,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   }
 
-  await mkdir(options.dataDir, { recursive: true });
-  const logFile = options.logFile ?? path.join(options.dataDir, 'temporal.log');
+  await mkdir(dataDir, { recursive: true });
+  const logFile = options.logFile ?? path.join(dataDir, 'temporal.log');
   await mkdir(path.dirname(logFile), { recursive: true });
   const logOffset = await fileSize(logFile);
-  const { child, pid, ended } = await spawnServer(options, ip, logFile);
+  const { child, pid, ended } = await spawnServer(options, ip, dbFile, logFile);
   let endedHow: string | undefined;
   void ended.then((how) => {
     endedHow = how;
@@ -93,9 +112,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.ref();
     child.kill(signal);
     await ended;
+    await releaseServerPidFile(pidFile, pid);
   };
 
   try {
+    if (!(await claimServerPidFile(pidFile, { pid, parentPid: process.pid }))) {
+      throw new Error(`another process has just started a dev server on ${dbFile}`);
+    }
     const connection = await connectWhenReady(address, options.namespace, () => endedHow);
     try {
       await registerMissingSearchAttributes(connection, options.namespace, options.searchAttributes);
@@ -129,6 +152,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 async function spawnServer(
   options: DevServerOptions,
   ip: string,
+  dbFile: string,
   logFile: string,
 ): Promise<{ child: ChildProcess; pid: number; ended: Promise<string> }> {
   const args = [
@@ -140,7 +164,7 @@ async function spawnServer(
     String(options.port),
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     '--db-filename',
-    path.join(options.dataDir, 'temporal.db'),
+    dbFile,
     ...['journal_mode=wal', ...(options.sqlitePragmas ?? [])].flatMap((pragma) => [
       '--sqlite-pragma',
       pragma,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,8 +29,9 @@ function pidsMentioning(needle: string): number[] {
 }
 
 /**
- * The whole embedded stack as a user runs it (`npm start`), killed with SIGKILL, dev server included,
- * while hooks are pending: after a restart every hook is delivered exactly once.
+ * The whole embedded stack as a user runs it (`npm start`), killed with SIGKILL while hooks are pending,
+ * with its dev server or (as an out-of-memory kill does) without: after a restart every hook is delivered
+ * exactly once.
  */
 describe('npm start survives being killed', () => {
   let dir: string;
@@ -138,5 +139,33 @@ describe('npm start survives being killed', () => {
     stackProcess = undefined;
     await sleep(500);
     assert.deepEqual(pidsMentioning(dir), []);
+  });
+
+  it('starts again by itself after only its own process was killed', { timeout: 300_000 }, async () => {
+    const pidFile = path.join(dir, 'data', 'temporal', 'temporal.pid');
+    stackProcess = await startStack();
+    const hooks = await scheduleBatch('orphaned', 5);
+    const [leftover, ...others] = pidsMentioning(dir);
+    assert.ok(leftover !== undefined && others.length === 0, 'one dev server, in a process of its own');
+    await stopEntryProcess(stackProcess, 'SIGKILL');
+    await sleep(500);
+    assert.deepEqual(pidsMentioning(dir), [leftover], 'the dev server outlives the process that started it');
+
+    stackProcess = await startStack();
+    assert.match(stackProcess.output(), new RegExp(`Stopping the Temporal dev server \\(pid ${leftover}\\)`));
+    const [server, ...moreServers] = pidsMentioning(dir);
+    assert.ok(server !== leftover && moreServers.length === 0, 'the left-over server gave way to a new one');
+    for (const hook of hooks) await receiver.waitFor(1, 60_000, hook.id);
+    await sleep(3000);
+    for (const hook of hooks) {
+      assert.equal(receiver.arrivalsFor(hook.id).length, 1, `hook ${hook.id} delivered exactly once`);
+      assert.equal((await api('GET', `/v1/hooks/${hook.id}`)).data.status, 'completed');
+    }
+
+    assert.equal(await stopEntryProcess(stackProcess), 0);
+    stackProcess = undefined;
+    await sleep(500);
+    assert.deepEqual(pidsMentioning(dir), []);
+    assert.equal(existsSync(pidFile), false, 'a clean stop removes the pid file');
   });
 });
