@@ -13,6 +13,7 @@ import type { HookStore } from '../domain/hook-store';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
 import { requireApiKey } from './auth';
+import { answerClientError } from './client-errors';
 import { ApiError, errorHandler } from './errors';
 import { serializeRequest } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
@@ -48,6 +49,11 @@ export async function buildApp({
     bodyLimit: Math.max(...projects.map((project) => project.maxDataBytes)) + BODY_OVERHEAD_BYTES,
     // Callback tokens travel in the path and are longer than Fastify's default 100 characters.
     routerOptions: { maxParamLength: 2048 },
+    // What the router and Node's parser refuse is answered in the API's error format too.
+    frameworkErrors: (error, request, reply) => {
+      void errorHandler(error, request, reply);
+    },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

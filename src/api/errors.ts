@@ -35,6 +35,9 @@ const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
   ],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request'],
+  // The router's: a path parameter longer than maxParamLength, or a path that is not valid percent-encoding.
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a segment of the URL path is too long'],
+  FST_ERR_BAD_URL: [400, 'invalid_request', 'the URL path is not valid percent-encoding'],
 };
 
 function toApiError(error: FastifyError | Error): ApiError {
@@ -82,9 +85,12 @@ export function errorHandler(
 ): FastifyReply {
   const apiError = toApiError(error);
   if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-  return reply.status(apiError.statusCode).send({
-    error: { code: apiError.code, message: apiError.message, details: apiError.details },
-  });
+  return reply.status(apiError.statusCode).send(errorBody(apiError));
+}
+
+/** The body of every error answer. */
+export function errorBody({ code, message, details }: ApiError) {
+  return { error: { code, message, details } };
 }
 
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), as the Temporal client reports them. */

@@ -10,6 +10,7 @@ import {
 import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
 import { retryOverrideSchema } from '../domain/retry-schema';
+import { nestsDeeperThan } from '../lib/json-depth';
 
 /**
  * The HTTP contract in one place: these schemas validate requests, type the handlers and generate the
@@ -57,22 +58,54 @@ function withDueTime<Body extends DueTimeFields>(body: Body, ctx: z.RefinementCt
   return { ...rest, due };
 }
 
+/**
+ * Control characters (C0 such as CR, LF and NUL, DEL, and C1): the URL parser drops some of them without a
+ * word, so a hook would record a target other than the one it is delivered to, and a CR/LF could end up in
+ * a request line.
+ */
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+const CONTROL_CHARACTER_MESSAGE = 'must not contain control characters such as CR, LF or NUL';
+
+/**
+ * How deep `data` may nest. A body within the size limit can nest tens of thousands of levels, and checking
+ * that it is JSON goes one call deeper per level: the depth is measured first, without recursion.
+ */
+export const MAX_DATA_DEPTH = 100;
+
+const jsonData = z
+  .unknown()
+  .refine((value) => !nestsDeeperThan(value, MAX_DATA_DEPTH), {
+    message: `must nest at most ${MAX_DATA_DEPTH} levels deep`,
+    abort: true,
+  })
+  .pipe(z.json());
+
 export const createHookBodySchema = z
   .strictObject({
     path: z
       .string()
       .max(2048)
       .regex(/^\//, 'must start with "/"')
+      .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
       .refine((path) => !/(^|\/)\.{1,2}(\/|\?|#|$)/.test(path), 'must not contain "." or ".." segments')
       .optional()
       .describe("Appended to the project's baseUrl."),
+    // Checked before the URL parser, which would drop CR, LF and tab without a word. The document shows
+    // the input side of a pipe, so that side says it is a URI.
     url: z
-      .url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' })
+      .string()
       .max(2048)
+      .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
+      .meta({ format: 'uri' })
+      .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }))
       .optional()
       .describe('Absolute target URL; only for projects that allow free URLs.'),
     ...dueTimeFields,
-    data: z.json().optional().describe('Any JSON; delivered as `data`. Defaults to null.'),
+    data: jsonData
+      .optional()
+      .describe(
+        `Any JSON, nested at most ${MAX_DATA_DEPTH} levels deep; delivered as \`data\`. Defaults to null.`,
+      ),
     retryOverride: retryOverrideSchema.optional(),
     async: z.boolean().optional().describe("Overrides the project's async-hooks setting."),
   })
@@ -159,7 +192,13 @@ const hookFilterFields = {
     .pipe(z.array(z.enum(HOOK_STATUSES)))
     .optional()
     .describe('One status, or several separated by commas.'),
-  pathPrefix: z.string().min(1).max(2048).optional().describe('Hooks whose path (or url) starts with this.'),
+  pathPrefix: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
+    .optional()
+    .describe('Hooks whose path (or url) starts with this.'),
   postAtAfter: isoTime.optional().describe('Due at or after this time.'),
   postAtBefore: isoTime.optional().describe('Due before this time.'),
   createdAfter: isoTime.optional().describe('Created at or after this time.'),

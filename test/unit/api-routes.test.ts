@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { configSchema } from '../../src/config/schema';
@@ -16,6 +17,8 @@ import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
 import { ServerSecret } from '../../src/security/server-secret';
 import { generateSigningSecret } from '../../src/security/signing';
+import { assertApiError } from '../support/api-error';
+import { sendRaw } from '../support/raw-http';
 
 /**
  * The HTTP layer on its own: the API depends on the store's interfaces only, so these tests hand it a
@@ -248,6 +251,68 @@ describe('API routes over the store interfaces', () => {
       assert.equal((await ack(token(1, 3600))).statusCode, 409);
       assert.equal((await ack(`${token(1, 3600)}x`)).statusCode, 401);
       assert.ok(!scripted.calls.some((call) => call.method === 'sendCallback'));
+    });
+  });
+
+  describe('what the URL parser would change, and what Fastify would answer in its own format', () => {
+    const injections = ['\r\n', '\n', '\r', '\0', '\t', '\x1b', '\x7f', '\x85'];
+
+    for (const control of injections) {
+      const name = JSON.stringify(control);
+      it(`refuses a path or url with ${name} with 400, and schedules nothing`, async () => {
+        for (const [field, body] of [
+          ['path', { path: `/a${control}X-Injected: 1`, postIn: '1m' }],
+          ['url', { url: `https://receiver.example/a${control}X-Injected: 1`, postIn: '1m' }],
+        ] as const) {
+          const response = await send('POST', '/v1/hooks', body);
+          assertApiError(response, { status: 400, code: 'validation_failed', brokenFields: [field] });
+          assert.match(response.body, /control characters/);
+        }
+        const list = await send('GET', `/v1/hooks?pathPrefix=${encodeURIComponent(`/a${control}`)}`);
+        assertApiError(list, { status: 400, code: 'validation_failed', brokenFields: ['pathPrefix'] });
+        assert.equal(scripted.calls.length, 0);
+      });
+    }
+
+    it('answers 414 in its own format for a path parameter over the router limit', async () => {
+      const long = 'a'.repeat(2049);
+      assertApiError(await send('GET', `/v1/hooks/${long}`), { status: 414, code: 'uri_too_long' });
+      const callback = await app.inject({ method: 'POST', url: `/v1/callbacks/${long}/ack` });
+      assertApiError(callback, { status: 414, code: 'uri_too_long' });
+      assert.equal(scripted.calls.length, 0);
+    });
+
+    it('answers 400 in its own format for a path that is not valid percent-encoding', async () => {
+      for (const id of ['%', '%zz', '%E0%A4%A', '%C0%AF']) {
+        assertApiError(await send('GET', `/v1/hooks/${id}`), { status: 400, code: 'invalid_request' }, id);
+      }
+    });
+
+    describe('over a socket', () => {
+      let port: number;
+      before(async () => {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        port = (app.server.address() as AddressInfo).port;
+      });
+
+      const request = (head: string) =>
+        sendRaw(port, `${head}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+
+      it('answers 431 in its own format for headers over the limit', async () => {
+        const answer = await request(`GET /healthz HTTP/1.1\r\nX-Fill: ${'a'.repeat(20_000)}`);
+        assertApiError(answer, { status: 431, code: 'headers_too_large' });
+      });
+
+      it('answers 400 in its own format for a malformed request line', async () => {
+        const answer = await request('GET /v1/hooks/a b HTTP/1.1');
+        assertApiError(answer, { status: 400, code: 'invalid_request' });
+      });
+
+      it('still answers afterwards', async () => {
+        const answer = await request('GET /healthz HTTP/1.1');
+        assert.equal(answer.statusCode, 200);
+        assert.deepEqual(JSON.parse(answer.body), { status: 'ok' });
+      });
     });
   });
 });
