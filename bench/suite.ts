@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import { obtainTemporalCli } from '../src/devserver/temporal-cli';
 import { REPO_ROOT } from './child-process';
 import { ClientProcess } from './client/remote';
+import { currentCommit, type MachineFacts, machineFacts } from './machine';
 import { Receiver } from './receiver';
 import { SCENARIOS } from './scenarios';
 import { acceptRate, runBatch } from './scenarios/phases';
@@ -28,15 +28,7 @@ export interface RunMeta {
   finishedAt: string;
   mode: SuiteSettings['mode'];
   commit: string | undefined;
-  machine: {
-    cpus: number;
-    cpuModel: string;
-    memoryGiB: number;
-    kernel: string;
-    node: string;
-    loadAverageAtStart: number[];
-    loadAverageAtEnd: number[];
-  };
+  machine: MachineFacts;
   versions: Record<string, string>;
   settings: SuiteSettings;
   systems: { name: SystemName; setup: string; store: string | undefined; workerRole: string }[];
@@ -65,14 +57,6 @@ function packageVersions(): Record<string, string> {
     }
   }
   return versions;
-}
-
-function currentCommit(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Starts a system and its client process. */
@@ -248,22 +232,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     await rm(workRoot, { recursive: true, force: true });
   }
 
-  const cpus = os.cpus();
   return {
     meta: {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       mode: settings.mode,
       commit: currentCommit(),
-      machine: {
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
-        kernel: `${os.type()} ${os.release()}`,
-        node: process.version,
-        loadAverageAtStart,
-        loadAverageAtEnd: os.loadavg(),
-      },
+      machine: machineFacts(loadAverageAtStart),
       versions,
       settings,
       systems: systems.map((system) => ({
