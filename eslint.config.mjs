@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'bench/results/'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'bench/results/', 'chaos/results/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -121,6 +121,13 @@ export class ChildHandle {
     this.child.send(message as object);
   }
 
+  /** SIGKILL at once, as in a crash; resolves once the process has exited. */
+  async kill(): Promise<void> {
+    if (this.exitDescription !== undefined) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
   async stop(): Promise<void> {
     if (this.exitDescription !== undefined) return;
@@ -133,6 +140,16 @@ export class ChildHandle {
   private describeExit(): string {
     return `${this.exitDescription ?? 'exited'}; its last output:\n${this.output()}`;
   }
+}
+
+/**
+ * The environment without the variables that override hookrelay's config file (HOOKRELAY_*, TEMPORAL_*), so
+ * that a child reads its settings from the file it is given and nothing else.
+ */
+export function withoutConfigOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith('HOOKRELAY_') && !name.startsWith('TEMPORAL_')),
+  );
 }
 
 export interface BenchChildOptions {

@@ -56,7 +56,7 @@ function formatRatio(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '—' : `${formatNumber(ratio)}×`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -145,13 +145,18 @@ export function renderMarkdown(result: SuiteResult, ratios: Ratios = computeRati
   ].join('\n');
 }
 
+/** An ISO time as results files are named: to the second, with dashes for the colons no file system likes. */
+export function fileStamp(isoTime: string): string {
+  return isoTime.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
 /** Writes `<dir>/<timestamp>.json` (everything, with ratios) and `<dir>/<timestamp>.md`. */
 export async function writeReport(
   result: SuiteResult,
   dir: string,
 ): Promise<{ json: string; markdown: string }> {
   await mkdir(dir, { recursive: true });
-  const stamp = result.meta.startedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = fileStamp(result.meta.startedAt);
   const base = path.join(dir, `${stamp}${result.meta.mode === 'smoke' ? '-smoke' : ''}`);
   const ratios = computeRatios(result);
   const json = `${base}.json`;

@@ -23,6 +23,17 @@ export async function waitUntil(
   }
 }
 
+/** Whether a GET of `url` answers 2xx within 2 s: a readiness probe for waitUntil. */
+export async function answersOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 /** Like waitUntil, but running out of time is an error. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,

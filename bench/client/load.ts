@@ -5,7 +5,7 @@ import type { HookScheduler } from '../systems/types';
 import type { ClosedLoopPlan, LoadOutcome, LoadPlan, PacedPlan } from './protocol';
 
 /** No single schedule call may hold up a run: past this it counts as failed. */
-const SCHEDULE_TIMEOUT_MS = 30_000;
+export const SCHEDULE_TIMEOUT_MS = 30_000;
 const MAX_ERROR_MESSAGES = 5;
 
 /** Collects what happened to each schedule call of one plan. */
