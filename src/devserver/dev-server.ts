@@ -1,13 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { isPortFree } from '../lib/ports';
-import { encodeSearchAttributeIndexedValueType } from '../temporal/sdk-internals';
+import { ServerProcess } from '../lib/server-process';
+import { registerMissingSearchAttributes } from '../temporal/namespace-setup';
+import { connectWhenReady } from '../temporal/server-readiness';
 import { clearLeftoverServer } from './leftover-server';
 import { claimServerPidFile, releaseServerPidFile } from './server-pid-file';
 
@@ -52,7 +50,6 @@ export interface DevServer {
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_LINES = 30;
 
 const SDK_TYPES: Record<CliSearchAttributeType, SearchAttributeType> = {
   Text: 'TEXT',
@@ -63,14 +60,6 @@ const SDK_TYPES: Record<CliSearchAttributeType, SearchAttributeType> = {
   Datetime: 'DATETIME',
   KeywordList: 'KEYWORD_LIST',
 };
-
-// Servers run in their own process group: a Ctrl-C in the terminal then reaches only us, and we stop
-// them after what depends on them. The flip side is that they would outlive us if we died, hence this hook;
-// a death no hook sees (SIGKILL) leaves the server to the next start on its data folder, which stops it.
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /**
  * Runs `temporal server start-dev` with SQLite persistence in dataDir and resolves once the frontend
@@ -99,19 +88,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   await mkdir(dataDir, { recursive: true });
-  const logFile = options.logFile ?? path.join(dataDir, 'temporal.log');
-  await mkdir(path.dirname(logFile), { recursive: true });
-  const logOffset = await fileSize(logFile);
-  const { child, pid, ended } = await spawnServer(options, ip, dbFile, logFile);
-  let endedHow: string | undefined;
-  void ended.then((how) => {
-    endedHow = how;
-  });
+  const server = await ServerProcess.spawn(
+    options.binary,
+    serverArgs(options, ip, dbFile),
+    options.logFile ?? path.join(dataDir, 'temporal.log'),
+  );
+  const { pid } = server;
   const signalAndWait = async (signal: NodeJS.Signals) => {
-    // Held while we wait, so that the exit is observed even if nothing else keeps the event loop alive.
-    child.ref();
-    child.kill(signal);
-    await ended;
+    await server.signal(signal);
     await releaseServerPidFile(pidFile, pid);
   };
 
@@ -119,18 +103,25 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (!(await claimServerPidFile(pidFile, { pid, parentPid: process.pid }))) {
       throw new Error(`another process has just started a dev server on ${dbFile}`);
     }
-    const connection = await connectWhenReady(address, options.namespace, () => endedHow);
+    const connection = await connectWhenReady(address, {
+      probe: (candidate) => candidate.workflowService.describeNamespace({ namespace: options.namespace }),
+      endedHow: () => server.endedHow(),
+      timeoutMs: READY_TIMEOUT_MS,
+    });
     try {
-      await registerMissingSearchAttributes(connection, options.namespace, options.searchAttributes);
+      // The CLI registers search attributes only when it creates the SQLite file, so attributes added since a
+      // data folder was created would be missing, and workflows upserting them would fail.
+      await registerMissingSearchAttributes(
+        connection,
+        options.namespace,
+        sdkTypes(options.searchAttributes),
+      );
     } finally {
       await connection.close();
     }
   } catch (error) {
     await signalAndWait('SIGKILL');
-    const reason = error instanceof Error ? error.message : String(error);
-    const tail = await logTail(logFile, logOffset);
-    const message = `Temporal dev server on ${address} failed to start: ${reason}`;
-    throw new Error(`${message}\nLast lines of ${logFile}:\n${tail}`, { cause: error });
+    throw await server.failure(`Temporal dev server on ${address} failed to start`, error);
   }
 
   return {
@@ -138,24 +129,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     uiUrl: options.uiPort === undefined ? undefined : `http://${host}:${options.uiPort}`,
     pid,
     async stop() {
-      const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      try {
-        await signalAndWait('SIGTERM');
-      } finally {
-        clearTimeout(escalation);
-      }
+      await server.stop(STOP_GRACE_MS);
+      await releaseServerPidFile(pidFile, pid);
     },
     kill: () => signalAndWait('SIGKILL'),
   };
 }
 
-async function spawnServer(
-  options: DevServerOptions,
-  ip: string,
-  dbFile: string,
-  logFile: string,
-): Promise<{ child: ChildProcess; pid: number; ended: Promise<string> }> {
-  const args = [
+function serverArgs(options: DevServerOptions, ip: string, dbFile: string): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -182,112 +164,8 @@ async function spawnServer(
     '--log-level',
     'warn',
   ];
-  // The server writes to the file itself, so its output does not depend on this process reading pipes.
-  const log = await open(logFile, 'a');
-  try {
-    const child = spawn(options.binary, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
-    const { pid } = child;
-    // No pid means the binary could not be run at all; the reason follows as an 'error' event.
-    if (pid === undefined) {
-      const [error] = (await once(child, 'error')) as [Error];
-      throw new Error(`Cannot run ${options.binary}: ${error.message}`);
-    }
-    // Listened to before any await: a server failing at once may exit before the next tick.
-    const ended = new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => {
-        running.delete(child);
-        resolve(signal === null ? `exited with code ${String(code)}` : `was killed by ${signal}`);
-      });
-    });
-    running.add(child);
-    // A server someone forgot to stop must not keep this process alive; the exit hook then kills it.
-    child.unref();
-    return { child, pid, ended };
-  } finally {
-    await log.close();
-  }
 }
 
-/** Polls until the frontend describes the namespace; returns the connection that got the answer. */
-async function connectWhenReady(
-  address: string,
-  namespace: string,
-  endedHow: () => string | undefined,
-): Promise<Connection> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  for (;;) {
-    const how = endedHow();
-    if (how !== undefined) throw new Error(`the process ${how}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.withDeadline(Date.now() + 2_000, () =>
-          connection.workflowService.describeNamespace({ namespace }),
-        );
-        return connection;
-      } catch (error) {
-        await connection.close();
-        throw error;
-      }
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const last = lastError instanceof Error ? lastError.message : String(lastError);
-      throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${last})`);
-    }
-    await sleep(250);
-  }
-}
-
-/**
- * The CLI registers search attributes only when it creates the SQLite file, so attributes added since a
- * data folder was created would be missing, and workflows upserting them would fail.
- */
-async function registerMissingSearchAttributes(
-  connection: Connection,
-  namespace: string,
-  wanted: Record<string, CliSearchAttributeType>,
-): Promise<void> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.entries(wanted).filter(([name]) => !(name in customAttributes));
-  if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexedValueType(type)])),
-  });
-}
-
-function indexedValueType(type: CliSearchAttributeType) {
-  // Options may come from untyped config, where the map has no entry and the encoder returns undefined.
-  const encoded = encodeSearchAttributeIndexedValueType(SDK_TYPES[type]);
-  if (encoded === undefined) throw new Error(`Unknown search attribute type ${type}`);
-  return encoded;
-}
-
-async function fileSize(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The last lines this run wrote to the log (earlier runs append to the same file). */
-async function logTail(file: string, from: number): Promise<string> {
-  const maxBytes = 64 * 1024;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const start = Math.max(from, (await handle.stat()).size - maxBytes);
-      const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(maxBytes), position: start });
-      const lines = buffer.subarray(0, bytesRead).toString('utf8').trimEnd().split('\n');
-      return lines.slice(-LOG_TAIL_LINES).join('\n') || '(empty)';
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    return `(unreadable: ${error instanceof Error ? error.message : String(error)})`;
-  }
+function sdkTypes(attributes: Record<string, CliSearchAttributeType>): Record<string, SearchAttributeType> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, type]) => [name, SDK_TYPES[type]]));
 }
