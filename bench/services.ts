@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { canConnect } from '../src/lib/ports';
 
 /**
  * The shared services the queue alternatives run on. Both are reached on loopback only: the benchmark
@@ -44,25 +44,6 @@ function endpointOf(service: ServiceName, endpoints: ServiceEndpoints): { host: 
   if (service === 'redis') return endpoints.redis;
   const url = new URL(endpoints.postgres);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 5432) };
-}
-
-function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => {
-      finish(false);
-    });
-    socket.once('connect', () => {
-      finish(true);
-    });
-    socket.once('error', () => {
-      finish(false);
-    });
-  });
 }
 
 /** Fails with a message that says what to start, rather than letting a library retry forever. */
