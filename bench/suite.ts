@@ -131,6 +131,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   await assertServicesReachable(new Set(systems.flatMap((system) => system.needs)), services);
   // Builds the Temporal CLI now if it has to, rather than inside a timed step.
   if (systems.some((system) => system.usesTemporalCli)) await obtainTemporalCli();
+  for (const system of systems) await system.prepare?.();
 
   const runId = randomBytes(3).toString('hex');
   const workRoot = await mkdtemp(path.join(os.tmpdir(), 'hookrelay-bench-'));

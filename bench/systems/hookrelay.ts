@@ -44,9 +44,16 @@ export interface HookrelayVariant {
   /** Project settings of this variant's code beyond those every version knows (the config is strict). */
   projectSettings?: Readonly<Record<string, unknown>>;
   /** Starts the Temporal server for the config and points the config at it. */
-  startTemporal(config: AppConfig): Promise<{ devServer: DevServer; config: AppConfig }>;
+  startTemporal(config: AppConfig): Promise<StartedTemporal>;
   /** Called once the system has stopped. */
   cleanUp?(): Promise<void>;
+}
+
+export interface StartedTemporal {
+  devServer: DevServer;
+  config: AppConfig;
+  /** Its processes, store and version, where they are not the dev server's (one process, one SQLite file). */
+  footprint?: Pick<RunningSystem, 'probes' | 'storeBytes' | 'versions'>;
 }
 
 /** This checkout on the embedded server `npm start` runs (headless). */
@@ -82,7 +89,7 @@ export async function startHookrelay(
     ],
   };
   // Parsing first fails here, naming the field, rather than in two child processes.
-  const { devServer, config } = await variant.startTemporal(configSchema.parse(fileConfig));
+  const { devServer, config, footprint } = await variant.startTemporal(configSchema.parse(fileConfig));
   const children: ChildHandle[] = [];
   const stop = async () => {
     // The API first (no new hooks), then the worker, then the server they both talk to.
@@ -122,9 +129,12 @@ export async function startHookrelay(
 
     return {
       clientConfig: { apiUrl, apiKey },
-      probes: [...children.map((child) => child.probe), pidProbe('dev-server', devServer.pid)],
-      storeBytes: () => sqliteBytes(path.join(dataDir, 'temporal')),
-      versions: { 'temporal-cli': TEMPORAL_CLI_VERSION },
+      probes: [
+        ...children.map((child) => child.probe),
+        ...(footprint?.probes ?? [pidProbe('dev-server', devServer.pid)]),
+      ],
+      storeBytes: footprint?.storeBytes ?? (() => sqliteBytes(path.join(dataDir, 'temporal'))),
+      versions: footprint?.versions ?? { 'temporal-cli': TEMPORAL_CLI_VERSION },
       assertHealthy,
       stop,
     };

@@ -5,6 +5,7 @@ import type { ServiceEndpoints, ServiceName } from '../services';
 export const SYSTEM_NAMES = [
   'hookrelay',
   'hookrelay-before',
+  'hookrelay-cluster',
   'naive-temporal',
   'naive-temporal-tuned',
   'bullmq',
@@ -13,9 +14,12 @@ export const SYSTEM_NAMES = [
 ] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
-/** What runs unless `--systems` says otherwise: hookrelay-before is for comparing a change, on request. */
+/**
+ * What runs unless `--systems` says otherwise: hookrelay-before is for comparing a change, and
+ * hookrelay-cluster (the real Temporal server on PostgreSQL) for a production-like row, on request.
+ */
 export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter(
-  (name) => name !== 'hookrelay-before',
+  (name) => name !== 'hookrelay-before' && name !== 'hookrelay-cluster',
 );
 
 /** Settings handed to a child process: flat and JSON-safe. */
@@ -71,6 +75,8 @@ export interface SystemDefinition {
   readonly needs: readonly ServiceName[];
   /** Runs on the Temporal CLI's dev server, which the suite finds or builds before any timed step. */
   readonly usesTemporalCli?: boolean;
+  /** Finds or builds what it runs on; the suite calls it once, before any system starts. */
+  prepare?(): Promise<void>;
   start(context: StartContext): Promise<RunningSystem>;
   /**
    * For a product with a start command of its own: runs it on `dataDir` until it is ready, stops it,

@@ -67,6 +67,28 @@ describe('benchmark harness (smoke)', () => {
     }
   });
 
+  it(
+    'runs hookrelay-cluster, which runs only when named, and every hook arrives exactly once, signed',
+    { timeout: 180_000 },
+    async () => {
+      const clusterLog: string[] = [];
+      const cluster = await runSuite({
+        systems: ['hookrelay-cluster'],
+        scenarios: SCENARIO_NAMES,
+        settings: SMOKE_SETTINGS,
+        log: (line) => clusterLog.push(line),
+      });
+      assert.deepEqual(deliveryProblems(cluster), [], `harness log:\n${clusterLog.join('\n')}`);
+      for (const scenario of SCENARIO_NAMES.filter((name) => name !== 'startup')) {
+        const outcome = cluster.results[scenario]?.['hookrelay-cluster'];
+        assert.ok(outcome && outcome.metrics.length > 0, `${scenario} reported figures`);
+        for (const { check, label } of outcome.deliveries) {
+          assert.equal(check.signed, check.arrived, `${scenario} / ${label}: signed deliveries`);
+        }
+      }
+    },
+  );
+
   it('writes the JSON and markdown reports with ratios to every alternative', async () => {
     const files = await writeReport(result, outputDir);
     const markdown = await readFile(files.markdown, 'utf8');
