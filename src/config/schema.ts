@@ -69,13 +69,26 @@ const temporalConfigSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * Workflow-task polls a worker keeps open. Each poll holds a workflow-task slot while it waits, and a
+ * sync attempt holds its task's slot while it runs, so a worker needs a slot for each of both: with no
+ * room left for polls, the tasks that finish attempts queued behind them, and a burst of one-second
+ * attempts on 10 slots went out at about one a second.
+ */
+export const WORKFLOW_TASK_POLLS = 10;
+
+/** Workflow-task slots a worker needs: one per attempt it may run, and one per open poll. */
+export function workflowTaskSlots(maxConcurrentAttempts: number): number {
+  return maxConcurrentAttempts + WORKFLOW_TASK_POLLS;
+}
+
 const workerConfigSchema = z.strictObject({
   /** Where `npm run worker` serves GET /metrics; `npm start` serves them on the API instead. */
   metricsHost: z.string().min(1).default('127.0.0.1'),
   metricsPort: z.int().min(0).max(65_535).default(9464),
   /**
-   * HTTP attempts one worker makes at once. A sync hook's attempt runs inside its workflow task, so this
-   * bounds workflow tasks, local activities and (async hooks') activities alike.
+   * HTTP attempts one worker makes at once: local activities (sync hooks) and activities (async hooks)
+   * each, with workflow-task slots for as many attempts plus the polls (see workflowTaskSlots).
    */
   maxConcurrentAttempts: z.int().min(2).max(2_000).default(100),
   /**
@@ -122,11 +135,12 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     const { maxCachedWorkflows, maxConcurrentAttempts } = config.worker;
-    if (maxCachedWorkflows > 0 && maxCachedWorkflows < maxConcurrentAttempts) {
+    const slots = workflowTaskSlots(maxConcurrentAttempts);
+    if (maxCachedWorkflows > 0 && maxCachedWorkflows < slots) {
       ctx.addIssue({
         code: 'custom',
         path: ['worker', 'maxCachedWorkflows'],
-        message: `must be 0 or at least worker.maxConcurrentAttempts (${maxConcurrentAttempts}): a workflow task runs on a cached workflow`,
+        message: `must be 0 or at least worker.maxConcurrentAttempts + ${WORKFLOW_TASK_POLLS} (${slots}): a workflow task runs on a cached workflow`,
       });
     }
     const seenIds = new Set<string>();

@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { createDeliveryActivities } from '../activities';
+import { WORKFLOW_TASK_POLLS, workflowTaskSlots } from '../config/schema';
 import { hookMetricsSinks } from './metrics-sinks';
 
 export interface HookWorkerOptions {
@@ -30,8 +31,10 @@ export async function startHookWorker(options: HookWorkerOptions): Promise<Runni
     workflowBundle: options.workflowBundle,
     activities: options.activities,
     sinks: hookMetricsSinks(),
-    // A sync hook's attempt is a local activity, which holds its workflow task's slot while it runs.
-    maxConcurrentWorkflowTaskExecutions: options.maxConcurrentAttempts,
+    // A sync hook's attempt is a local activity, which holds its workflow task's slot while it runs; the
+    // polls need slots of their own.
+    maxConcurrentWorkflowTaskExecutions: workflowTaskSlots(options.maxConcurrentAttempts),
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: WORKFLOW_TASK_POLLS },
     maxConcurrentLocalActivityExecutions: options.maxConcurrentAttempts,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentAttempts,
     maxCachedWorkflows: options.maxCachedWorkflows,

@@ -56,7 +56,10 @@ export class TestStack {
     private readonly dataDir: string,
   ) {}
 
-  static async start(projectSpecs: TestProjectSpec[]): Promise<TestStack> {
+  static async start(
+    projectSpecs: TestProjectSpec[],
+    worker: { maxConcurrentAttempts?: number } = {},
+  ): Promise<TestStack> {
     runtime ??= installTemporalRuntime(
       createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
     );
@@ -74,6 +77,7 @@ export class TestStack {
         dataDir,
         callbackSecret: generateServerSecret(),
         devServer: { port: await freePort() },
+        worker,
         temporal: { namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
         projects: projectSpecs.map((spec) => ({
           allowInternalTargets: DEV_INTERNAL_TARGETS,

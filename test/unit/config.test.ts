@@ -94,7 +94,7 @@ describe('configuration', () => {
     );
     await assert.rejects(
       loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }),
-      /worker\.maxCachedWorkflows: must be 0 or at least worker\.maxConcurrentAttempts \(200\)/,
+      /worker\.maxCachedWorkflows: must be 0 or at least worker\.maxConcurrentAttempts \+ 10 \(210\)/,
     );
   });
 
