@@ -9,9 +9,9 @@ import type { DevServer } from '../../src/devserver/dev-server';
 import { TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
 import { freePort } from '../../src/lib/ports';
 import { startEmbeddedTemporal } from '../../src/main/compose';
-import { ChildHandle } from '../child-process';
+import { ChildHandle, withoutConfigOverrides } from '../child-process';
 import { pidProbe } from '../process-stats';
-import { waitFor } from '../wait';
+import { answersOk, waitFor } from '../wait';
 import { sqliteBytes } from './dev-server-store';
 import { timeNpmStart } from './npm-start';
 import { configString, type RunningSystem, type StartContext, type SystemDefinition } from './types';
@@ -20,22 +20,6 @@ const NAMESPACE = 'hookrelay';
 const TASK_QUEUE = 'hookrelay';
 const PROJECT_ID = 'bench';
 const API_READY_TIMEOUT_MS = 60_000;
-
-/** Environment variables that would override the config file; the benchmark's file must be the only source. */
-function withoutOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(([name]) => !name.startsWith('HOOKRELAY_') && !name.startsWith('TEMPORAL_')),
-  );
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
 
 /** Which hookrelay to start: the code, and the Temporal server it runs on. */
 export interface HookrelayVariant {
@@ -109,7 +93,7 @@ export async function startHookrelay(
     // Production logs at info; warn keeps per-request log lines out of the measurement, as the
     // alternatives log nothing per hook either.
     const env = {
-      ...withoutOverrides(process.env),
+      ...withoutConfigOverrides(process.env),
       HOOKRELAY_CONFIG: configFile,
       HOOKRELAY_LOG_LEVEL: 'warn',
     };
@@ -120,7 +104,7 @@ export async function startHookrelay(
     const assertHealthy = () => {
       for (const child of children) child.assertRunning();
     };
-    await waitFor(() => isReady(apiUrl), {
+    await waitFor(() => answersOk(`${apiUrl}/readyz`), {
       timeoutMs: API_READY_TIMEOUT_MS,
       what: 'the hookrelay API to be ready',
       pollMs: 250,
