@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../../src/lib/ports';
-import { REPO_ROOT } from '../child-process';
+import { REPO_ROOT, withoutConfigOverrides } from '../child-process';
 
 /** What `npm start` prints once the API, the worker and the dev server are all up. */
 const READY_LINE = 'hookrelay is running';
@@ -14,9 +14,7 @@ const STOP_TIMEOUT_MS = 15_000;
  * stopped with Ctrl-C (SIGINT to its process group), as a person would stop it.
  */
 export async function timeNpmStart(dataDir: string): Promise<number> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKRELAY_')),
-  );
+  const env: NodeJS.ProcessEnv = withoutConfigOverrides(process.env);
   Object.assign(env, {
     HOOKRELAY_DATA_DIR: dataDir,
     HOOKRELAY_API_PORT: String(await freePort()),
