@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { type Dispatcher, request } from 'undici';
 import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
-import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../domain/delivery';
+import type { AttemptTiming, DeliveryRequest, DeliveryResult, HeldByEndpoint } from '../domain/delivery';
+import type { EndpointTracking } from '../endpoints/endpoint-tracker';
 import { parseRetryAfter } from '../domain/retry-after';
 import { utf8Prefix } from '../lib/utf8';
 import { callbackUrls } from '../security/callback-token';
@@ -25,6 +26,8 @@ export interface DeliveryDependencies {
   callbacks: { publicUrl: string; tokens: CallbackTokenSigner };
   /** Told how long each HTTP attempt took and when it started, for the latency and lateness metrics. */
   observeTiming(timing: AttemptTiming): void;
+  /** Whether the hook's endpoint holds it, and where its outcome goes for the endpoint's health. */
+  endpoints: EndpointTracking;
 }
 
 type Outcome = Pick<
@@ -34,10 +37,15 @@ type Outcome = Pick<
 
 export function createDeliveryActivities(deps: DeliveryDependencies) {
   return {
-    /** One HTTP attempt. HTTP failures are results, not exceptions: the workflow decides what comes next. */
-    async deliverHook(req: DeliveryRequest): Promise<DeliveryResult> {
+    /**
+     * One HTTP attempt, unless the hook's endpoint is paused or disabled: then none, and the workflow
+     * waits for the endpoint. HTTP failures are results, not exceptions: the workflow decides what comes next.
+     */
+    async deliverHook(req: DeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
       const secrets = deps.signingSecrets(req.projectId);
       if (!secrets?.length) throw new Error(`project "${req.projectId}" has no signing secret configured`);
+      const heldBy = req.released ? undefined : deps.endpoints.holdOf(req.projectId, req.targetUrl);
+      if (heldBy) return { heldBy };
 
       const startedAt = new Date();
       const body = JSON.stringify({
@@ -68,6 +76,16 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         postAt: req.postAt,
         startedAt,
         finishedAt,
+      });
+      const ok = outcome.outcome === 'success' || outcome.outcome === 'async_pending';
+      deps.endpoints.report(req.projectId, req.targetUrl, {
+        hookId: req.hookId,
+        attempt: req.attempt,
+        at: finishedAt.toISOString(),
+        ok,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        statusCode: outcome.statusCode,
+        error: ok ? undefined : (outcome.error ?? `the receiver answered ${outcome.statusCode}`),
       });
       return {
         ...outcome,

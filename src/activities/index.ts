@@ -1,1 +1,2 @@
 export { createDeliveryActivities } from './deliver';
+export { createAlertActivities } from './send-alert';

@@ -17,6 +17,7 @@ import { answerClientError } from './client-errors';
 import { ApiError, errorHandler } from './errors';
 import { serializeRequest } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
+import { endpointRoutes } from './routes/endpoints';
 import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
@@ -92,7 +93,12 @@ export async function buildApp({
   // Every hook route needs an API key: one parent plugin holds the check for both groups.
   await app.register(async (authenticated) => {
     requireApiKey(authenticated, projects);
-    await authenticated.register(hookRoutes, { commands: store.commands, reads: store.reads });
+    await authenticated.register(hookRoutes, {
+      commands: store.commands,
+      reads: store.reads,
+      endpoints: store.endpoints,
+    });
+    await authenticated.register(endpointRoutes, { endpoints: store.endpoints });
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
   });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });

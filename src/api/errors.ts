@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
+  EndpointNotFoundError,
   HookConflictError,
   HookNotFoundError,
+  InvalidEndpointSettingsError,
   InvalidCursorError,
   TargetNotAllowedError,
 } from '../domain/errors';
@@ -50,7 +52,11 @@ function toApiError(error: FastifyError | Error): ApiError {
     }));
     return new ApiError(400, 'validation_failed', `invalid ${where ?? 'request'}`, details);
   }
-  if (error instanceof HookNotFoundError) return new ApiError(404, 'not_found', error.message);
+  if (error instanceof HookNotFoundError || error instanceof EndpointNotFoundError) {
+    return new ApiError(404, 'not_found', error.message);
+  }
+  if (error instanceof InvalidEndpointSettingsError)
+    return new ApiError(400, 'validation_failed', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);
   if (error instanceof TargetNotAllowedError) {
     // An internal address is a bad target in any project; the others are what this project forbids.

@@ -7,6 +7,7 @@ import {
   type HookState,
   type HookSummary,
 } from '../domain/hook';
+import { ENDPOINT_STATES } from '../domain/endpoint';
 import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
 import { retryOverrideSchema } from '../domain/retry-schema';
@@ -161,6 +162,16 @@ export const hookSchema = z
 
 export const hookEnvelopeSchema = z.object({ data: hookSchema });
 
+/** A hook as one read shows it: with its endpoint, whose state says whether the hook is held. */
+export const hookDetailEnvelopeSchema = z.object({
+  data: hookSchema.extend({
+    endpoint: z
+      .object({ id: z.string(), url: z.string(), state: z.enum(ENDPOINT_STATES) })
+      .optional()
+      .describe('Absent when the project does not track endpoints. paused or disabled: the hook waits.'),
+  }),
+});
+
 export const hookParamsSchema = z.object({ id: z.string().min(1).max(100) });
 
 export const idempotencyHeadersSchema = z.object({
@@ -182,16 +193,19 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' });
 
+/** A query parameter listing values of `values` separated by commas. */
+export function commaSeparated<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((text) => text.split(','))
+    .pipe(z.array(z.enum(values)));
+}
+
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' });
 
 /** Filters shared by listing and bulk operations. */
 const hookFilterFields = {
-  status: z
-    .string()
-    .transform((text) => text.split(','))
-    .pipe(z.array(z.enum(HOOK_STATUSES)))
-    .optional()
-    .describe('One status, or several separated by commas.'),
+  status: commaSeparated(HOOK_STATUSES).optional().describe('One status, or several separated by commas.'),
   pathPrefix: z
     .string()
     .min(1)

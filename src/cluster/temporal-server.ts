@@ -7,7 +7,7 @@ import { canConnect, freePortInRange, isPortFree } from '../lib/ports';
 import { ServerProcess } from '../lib/server-process';
 import { registerMissingSearchAttributes, registerNamespaceIfMissing } from '../temporal/namespace-setup';
 import { connectWhenReady } from '../temporal/server-readiness';
-import { HOOK_SEARCH_ATTRIBUTES } from '../workflows/hook-record';
+import { HOOKRELAY_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { type PostgresTarget, postgresAddress } from './postgres-target';
 import {
   dynamicConfigYaml,
@@ -96,7 +96,7 @@ export async function startClusterServer(options: ClusterServerOptions): Promise
       const added = await registerMissingSearchAttributes(
         connection,
         options.namespace,
-        Object.fromEntries(HOOK_SEARCH_ATTRIBUTES.map(({ name, type }) => [name, type])),
+        Object.fromEntries(HOOKRELAY_SEARCH_ATTRIBUTES.map(({ name, type }) => [name, type])),
       );
       if (registered || added) await sleep(NAMESPACE_CACHE_REFRESH_MS * 2);
     } finally {

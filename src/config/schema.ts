@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { alertChannelSchema } from '../alerts/channel-config';
+import { DEFAULT_ALERT_RULES, DEFAULT_AUTO_DISABLE_AFTER_SECS } from '../domain/endpoint';
 import { isValidSigningSecret } from '../security/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
 import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
@@ -6,6 +8,62 @@ import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
 const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+/** The rules that judge an endpoint failing; the same schema checks the API's per-endpoint overrides. */
+export const alertRulesSchema = z.strictObject({
+  minSuccessRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(DEFAULT_ALERT_RULES.minSuccessRate)
+    .describe('Failing under this success rate (0..1) ...'),
+  windowMinutes: z
+    .int()
+    .min(1)
+    .max(60)
+    .default(DEFAULT_ALERT_RULES.windowMinutes)
+    .describe('... over the last this many minutes ...'),
+  minAttempts: z
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_ALERT_RULES.minAttempts)
+    .describe('... once the window holds at least this many attempts.'),
+  maxConsecutiveFailures: z
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_ALERT_RULES.maxConsecutiveFailures)
+    .describe('Failing after more failures in a row than this.'),
+});
+
+/** 0 turns auto-disable off; at most a year. */
+export const autoDisableAfterSecsSchema = z
+  .int()
+  .min(0)
+  .max(365 * 86_400)
+  .describe(
+    'An endpoint that has failed this long without a single success is disabled (its hooks wait); 0: never.',
+  );
+
+const endpointsConfigSchema = z.strictObject({
+  /**
+   * Health, alerts, pause and auto-disable for this project's endpoints. Off, a hook costs nothing
+   * extra and endpoints do not exist.
+   */
+  tracking: z.boolean().default(true),
+  groupBy: z
+    .enum(['path', 'origin', 'pathPrefix'])
+    .default('path')
+    .describe(
+      'One endpoint per target URL without its query (path), per scheme+host+port (origin), or per ' +
+        'the first pathSegments segments of the path (pathPrefix).',
+    ),
+  pathSegments: z.int().min(1).max(32).default(1),
+  autoDisableAfterSecs: autoDisableAfterSecsSchema.default(DEFAULT_AUTO_DISABLE_AFTER_SECS),
+  alertRules: alertRulesSchema.prefault({}),
+  alertChannels: z.array(alertChannelSchema).max(20).default([]),
+});
 
 export const projectConfigSchema = z.strictObject({
   id: z
@@ -46,6 +104,7 @@ export const projectConfigSchema = z.strictObject({
     .max(1024 * 1024)
     .default(64 * 1024),
   retry: retryOverrideSchema.default({}),
+  endpoints: endpointsConfigSchema.prefault({}),
 });
 
 const temporalConfigSchema = z.strictObject({
@@ -98,6 +157,13 @@ const workerConfigSchema = z.strictObject({
    * 2,300 on a 4 GiB heap), which lets memory grow with the backlog; each entry costs about 80 KiB.
    */
   maxCachedWorkflows: z.int().min(0).max(100_000).default(1_000),
+  /**
+   * How often attempt outcomes go to their endpoints, in one signal per endpoint: a worker crash loses
+   * at most this much of the endpoints' health counts (never a delivery).
+   */
+  endpointReportIntervalMs: z.int().min(100).max(60_000).default(1_000),
+  /** How often the worker reads which endpoints are paused or disabled. */
+  endpointStateRefreshMs: z.int().min(100).max(60_000).default(1_000),
 });
 
 const devServerConfigSchema = z.strictObject({

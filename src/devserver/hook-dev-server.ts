@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { HOOK_SEARCH_ATTRIBUTES } from '../workflows/hook-record';
+import { HOOKRELAY_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { type DevServer, type DevServerOptions, startDevServer } from './dev-server';
 
 type CliAttributeType = DevServerOptions['searchAttributes'][string];
 
 /** The CLI spells search attribute types in CamelCase. */
-const CLI_TYPES: Record<(typeof HOOK_SEARCH_ATTRIBUTES)[number]['type'], CliAttributeType> = {
+const CLI_TYPES: Record<(typeof HOOKRELAY_SEARCH_ATTRIBUTES)[number]['type'], CliAttributeType> = {
   KEYWORD: 'Keyword',
   INT: 'Int',
   DATETIME: 'Datetime',
@@ -35,7 +35,7 @@ export const HOOK_DEV_SERVER_DYNAMIC_CONFIG = {
 
 /** hookrelay's search attributes, as the dev server registers them at start-up. */
 export const HOOK_DEV_SERVER_SEARCH_ATTRIBUTES = Object.fromEntries(
-  HOOK_SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_TYPES[key.type]]),
+  HOOKRELAY_SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_TYPES[key.type]]),
 );
 
 /** A Temporal dev server ready for hooks: our namespace created and our search attributes registered. */

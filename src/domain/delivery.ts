@@ -20,6 +20,16 @@ export interface DeliveryRequest {
   timeoutMs: number;
   /** Whether a 202 starts an asynchronous wait for an ack (and the request carries ack/nack URLs). */
   async: boolean;
+  /** The hook's endpoint released this attempt itself: it goes even if the worker still sees it paused. */
+  released?: true;
+}
+
+/**
+ * No attempt was made: the hook's endpoint is paused or disabled, and its workflow (this id) holds the
+ * hook until it is active again.
+ */
+export interface HeldByEndpoint {
+  heldBy: { endpointWorkflowId: string; state: 'paused' | 'disabled' };
 }
 
 export interface DeliveryResult {

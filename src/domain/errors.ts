@@ -27,3 +27,9 @@ export class TargetNotAllowedError extends Error {
     super(message);
   }
 }
+
+/** No such endpoint in this project: none of its hooks has been attempted yet, or it is another project's. */
+export class EndpointNotFoundError extends Error {}
+
+/** Endpoint settings out of range (the API checks them first; the endpoint checks them again). */
+export class InvalidEndpointSettingsError extends Error {}

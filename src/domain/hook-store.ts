@@ -1,4 +1,5 @@
 import type { CallbackSignal, CallbackView } from './async-ack';
+import type { EndpointStore } from './endpoint-store';
 import type { HookState, HookStatus, HookSummary } from './hook';
 import type { NewHook } from './new-hook';
 
@@ -83,4 +84,5 @@ export interface HookStore {
   reads: HookReads;
   callbacks: HookCallbacks;
   health: StoreHealth;
+  endpoints: EndpointStore;
 }

@@ -2,13 +2,16 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { createDeliveryActivities } from '../activities';
+import { createAlertActivities, createDeliveryActivities } from '../activities';
+import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
 import type { AppConfig } from '../config/schema';
 import type { DevServer } from '../devserver/dev-server';
 import { startHookDevServer } from '../devserver/hook-dev-server';
 import { attemptDeadlineMs } from '../domain/delivery';
 import { obtainTemporalCli } from '../devserver/temporal-cli';
+import { EndpointTracker, endpointGrouping } from '../endpoints/endpoint-tracker';
+import { countAlertSend } from '../metrics/endpoint-metrics';
 import { observeAttemptTiming } from '../metrics/hook-metrics';
 import { createGuardedAgent } from '../security/guarded-dispatcher';
 import { ServerSecret } from '../security/server-secret';
@@ -41,6 +44,10 @@ export function composeApp(
       // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
       retryWindowMs: config.temporal.retentionDays * DAY_MS,
       cursors: serverSecret,
+      endpointGroupingOf: (projectId) => {
+        const project = config.projects.find((candidate) => candidate.id === projectId);
+        return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
+      },
     }),
     projects: config.projects,
     callbackTokens: serverSecret,
@@ -69,11 +76,18 @@ export async function startApi(config: AppConfig, logger: PinoLogger): Promise<R
   };
 }
 
-/** The delivery worker on a connection: activities with their dependencies, and the workflow bundle. */
+/** How long an alert channel may take to answer one send. */
+const ALERT_SEND_TIMEOUT_MS = 20_000;
+
+/**
+ * The delivery worker on a connection: activities with their dependencies, and the workflow bundle; and
+ * beside it, the client that feeds endpoint health and reads which endpoints hold their hooks.
+ */
 export async function startWorker(
   config: AppConfig,
   connection: NativeConnection,
   workflowBundle: WorkflowBundle,
+  logger: PinoLogger,
 ): Promise<RunningWorker> {
   const secretsByProject = new Map(config.projects.map((project) => [project.id, project.signingSecrets]));
   // Keep-alive connections shared by every attempt of a project, each pool bound to its project's policy.
@@ -91,27 +105,58 @@ export async function startWorker(
     if (!dispatcher) throw new Error(`project "${projectId}" is not configured on this worker`);
     return dispatcher;
   };
+  // Alerts to Slack and webhooks go through the project's own pool: only where its hooks may go.
+  const alertSenders = new Map(
+    config.projects.map((project) => [
+      project.id,
+      createAlertSender({
+        dispatcher: dispatcherFor(project.id),
+        userAgent: `hookrelay/${VERSION}`,
+        timeoutMs: ALERT_SEND_TIMEOUT_MS,
+      }),
+    ]),
+  );
+  const projectsById = new Map(config.projects.map((project) => [project.id, project]));
+  const client = await connectClient(config.temporal);
+  const endpoints = new EndpointTracker(config.projects, client, {
+    taskQueue: config.temporal.taskQueue,
+    reportIntervalMs: config.worker.endpointReportIntervalMs,
+    stateRefreshMs: config.worker.endpointStateRefreshMs,
+    logger,
+  });
+  await endpoints.start();
   const worker = await startHookWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
-    activities: createDeliveryActivities({
-      signingSecrets: (projectId) => secretsByProject.get(projectId),
-      userAgent: `hookrelay/${VERSION}`,
-      dispatcherFor,
-      callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
-      observeTiming: observeAttemptTiming,
-    }),
+    activities: {
+      ...createDeliveryActivities({
+        signingSecrets: (projectId) => secretsByProject.get(projectId),
+        userAgent: `hookrelay/${VERSION}`,
+        dispatcherFor,
+        callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
+        observeTiming: observeAttemptTiming,
+        endpoints,
+      }),
+      ...createAlertActivities({
+        channelsOf: (projectId) => projectsById.get(projectId)?.endpoints.alertChannels,
+        senderFor: (projectId) => alertSenders.get(projectId),
+        countSend: countAlertSend,
+      }),
+    },
     maxConcurrentAttempts: config.worker.maxConcurrentAttempts,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     shutdownGraceTimeMs: attemptDeadlineMs(
       Math.max(...config.projects.map((project) => project.deliveryTimeoutSecs)) * 1000,
     ),
   });
-  const done = worker.done.finally(() =>
-    Promise.all([...dispatchers.values()].map((dispatcher) => dispatcher.close())),
-  );
+  // Outcomes of the last attempts still go to their endpoints before the client closes.
+  const done = worker.done.finally(async () => {
+    await endpoints.stop();
+    await client.connection.close();
+    await Promise.all([...dispatchers.values()].map((dispatcher) => dispatcher.close()));
+  });
   return { done, stop: () => worker.stop().finally(() => done) };
 }
 
@@ -120,9 +165,12 @@ export interface RunningWorkerProcess {
 }
 
 /** A worker with its own connection and the workflow bundle of this code: `npm run worker` and `npm start`. */
-export async function startWorkerProcess(config: AppConfig): Promise<RunningWorkerProcess> {
+export async function startWorkerProcess(
+  config: AppConfig,
+  logger: PinoLogger,
+): Promise<RunningWorkerProcess> {
   const connection = await connectWorker(config.temporal);
-  const worker = await startWorker(config, connection, await loadWorkflowBundle());
+  const worker = await startWorker(config, connection, await loadWorkflowBundle(), logger);
   return {
     async stop() {
       await worker.stop();

@@ -16,7 +16,7 @@ void runUntilSignal(async () => {
       logger.info(message);
     },
   });
-  const worker = await startWorkerProcess(config);
+  const worker = await startWorkerProcess(config, logger);
   const api = await startApi(config, logger);
 
   process.stdout.write(banner(api.url, devServer.uiUrl, loaded.devCredentials));

@@ -17,7 +17,7 @@ void runUntilSignal(async () => {
       'async hooks will carry loopback ack/nack URLs: set HOOKRELAY_PUBLIC_URL to the address receivers reach the API at',
     );
   }
-  const worker = await startWorkerProcess(config);
+  const worker = await startWorkerProcess(config, logger);
   // Without the API in this process, the worker's metrics (and the SDK's) need an endpoint of their own.
   const metrics = await startMetricsServer(config.worker.metricsHost, config.worker.metricsPort);
   logger.info(

@@ -1,13 +1,12 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { InvalidCursorError } from '../domain/errors';
 import type { Attempt, HookState, HookWorkflowInput } from '../domain/hook';
 import type { HookFilter, HookPage, HookReads } from '../domain/hook-store';
 import type { CursorSeal } from '../security/server-secret';
 import { attemptOfMemoUpdate, hookStateOf, hookSummaryOf, publishesState } from '../workflows/hook-record';
 import { hookStateQuery } from '../workflows/messages';
 import { type HookHandle, hookHandle, orHookNotFound, withWorkerDeadline } from './hook-handles';
-import { executionInfoFromRaw } from './sdk-internals';
 import { hookListQuery } from './visibility-query';
+import { visibilityPage } from './visibility-page';
 
 type Payload = Parameters<Client['options']['loadedDataConverter']['payloadConverter']['fromPayload']>[0];
 
@@ -83,32 +82,20 @@ export class TemporalHookReads implements HookReads {
     filter: HookFilter,
     page: { limit: number; cursor?: string },
   ): Promise<HookPage> {
-    const { namespace, loadedDataConverter } = this.client.options;
-    const query = hookListQuery(projectId, filter);
-    const nextPageToken = page.cursor === undefined ? undefined : this.cursors.openCursor(page.cursor, query);
-    if (page.cursor !== undefined && !nextPageToken) {
-      throw new InvalidCursorError('cursor is not valid for this query');
-    }
-    const response = await withWorkerDeadline(this.client, () =>
-      this.client.workflowService.listWorkflowExecutions({
-        namespace,
-        query,
-        pageSize: page.limit,
-        nextPageToken,
+    const { executions, nextCursor } = await visibilityPage(
+      this.client,
+      this.cursors,
+      hookListQuery(projectId, filter),
+      page,
+    );
+    const hooks = executions.map((info) =>
+      hookSummaryOf({
+        workflowId: info.workflowId,
+        memo: info.memo,
+        searchAttributes: info.typedSearchAttributes,
+        closeTime: info.closeTime,
       }),
     );
-    const hooks = await Promise.all(
-      response.executions.map(async (raw) => {
-        const info = await executionInfoFromRaw(raw, loadedDataConverter, raw, namespace);
-        return hookSummaryOf({
-          workflowId: info.workflowId,
-          memo: info.memo,
-          searchAttributes: info.typedSearchAttributes,
-          closeTime: info.closeTime,
-        });
-      }),
-    );
-    const token = response.nextPageToken;
-    return { hooks, nextCursor: token.length ? this.cursors.sealCursor(token, query) : undefined };
+    return { hooks, nextCursor };
   }
 }

@@ -1,4 +1,6 @@
 import type { HookFilter } from '../domain/hook-store';
+import type { EndpointHealthStatus, EndpointState } from '../domain/endpoint';
+import { ENDPOINT_ATTRIBUTE_NAMES as E } from '../workflows/endpoint-record';
 import { SEARCH_ATTRIBUTE_NAMES as A } from '../workflows/hook-record';
 
 /**
@@ -33,4 +35,31 @@ export const UNFINISHED_HOOKS_QUERY = `${A.status} IN ('pending', 'retry') AND E
 /** Unfinished hooks whose next attempt was due before `now`. */
 export function overdueHooksQuery(now: Date): string {
   return `${UNFINISHED_HOOKS_QUERY} AND ${A.nextAttemptAt} < ${literal(now.toISOString())}`;
+}
+
+/** The current run of every endpoint that holds its hooks, in every project. */
+export function heldEndpointsQuery(): string {
+  return `WorkflowType = 'endpointWorkflow' AND ExecutionStatus = 'Running' AND ${E.state} IN ('paused', 'disabled')`;
+}
+
+/** One project's endpoints (the current run of each), optionally in some states or health only. */
+export function endpointListQuery(
+  projectId: string,
+  filter: { states?: readonly EndpointState[]; health?: EndpointHealthStatus },
+): string {
+  const clauses = [
+    `${E.project} = ${literal(projectId)}`,
+    `WorkflowType = 'endpointWorkflow'`,
+    `ExecutionStatus = 'Running'`,
+  ];
+  if (filter.states?.length) clauses.push(`${E.state} IN (${filter.states.map(literal).join(', ')})`);
+  if (filter.health) clauses.push(`${E.health} = ${literal(filter.health)}`);
+  return clauses.join(' AND ');
+}
+
+/** One project's alerts, optionally of one endpoint only. */
+export function alertListQuery(projectId: string, filter: { endpointId?: string }): string {
+  const clauses = [`${E.project} = ${literal(projectId)}`, `WorkflowType = 'alertWorkflow'`];
+  if (filter.endpointId) clauses.push(`${E.endpointId} = ${literal(filter.endpointId)}`);
+  return clauses.join(' AND ');
 }

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -11,10 +12,11 @@ import {
   TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../activities/deliver';
 import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
-import { attemptDeadlineMs, type DeliveryResult } from '../domain/delivery';
+import { attemptDeadlineMs, type DeliveryResult, type HeldByEndpoint } from '../domain/delivery';
 import {
   type Attempt,
   FINISHED_STATUSES,
@@ -24,10 +26,12 @@ import {
 } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
+import { heldHookAttemptedSignal, holdHookSignal } from './endpoint-messages';
 import { callbackMemoUpdate, hookSearchAttributes, hookStateMemoUpdate } from './hook-record';
 import {
   callbackSignal,
   cancelHookUpdate,
+  endpointReleasedSignal,
   HOOK_STATE_CONFLICT,
   hookStateQuery,
   rescheduleHookUpdate,
@@ -36,6 +40,14 @@ import {
 import { hookMetrics } from './metrics-sink';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+
+/**
+ * A held hook asks its endpoint again after this long without a release, in case the endpoint workflow
+ * lost track of it; the next attempt then finds the endpoint's state as it is.
+ */
+const HOLD_RECHECK_MS = 60 * 60_000;
+/** After an endpoint could not be told of a held hook, the hook waits this long before it tries again. */
+const HOLD_FAILED_BACKOFF_MS = 10_000;
 
 /**
  * One hook, from scheduling to its final status: the hook workflow's state and every decision it makes.
@@ -57,6 +69,10 @@ export class HookLifecycle {
   private retryRequested = false;
   /** Open while an async attempt may still receive its ack or nack. */
   private callbackWindow: CallbackWindow | undefined;
+  /** Set by the endpoint that held this hook, when it lets it go. */
+  private released = false;
+  /** The endpoint that released this hook, until it is told the attempt was made. */
+  private releasedBy: string | undefined;
 
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
@@ -89,6 +105,11 @@ export class HookLifecycle {
     return FINISHED_STATUSES.includes(this.state.status);
   }
 
+  // A method for the same reason: the release signal sets the flag while the workflow awaits.
+  private isReleased(): boolean {
+    return this.released;
+  }
+
   registerHandlers(): void {
     setHandler(hookStateQuery, () => this.state);
     setHandler(cancelHookUpdate, () => this.cancel(), {
@@ -111,6 +132,9 @@ export class HookLifecycle {
     setHandler(callbackSignal, (signal) => {
       this.callbackWindow?.offer(signal);
     });
+    setHandler(endpointReleasedSignal, () => {
+      this.released = true;
+    });
   }
 
   /**
@@ -130,6 +154,8 @@ export class HookLifecycle {
       }
       this.retryRequested = false;
     }
+    // Released but finished before its attempt (cancelled): the endpoint may let the next hook go.
+    await this.reportReleasedAttempt();
     // An update may still be returning its answer; let it finish before the workflow closes.
     await condition(allHandlersFinished);
     return this.state;
@@ -140,6 +166,8 @@ export class HookLifecycle {
       if (await this.sleepUntilDue()) break;
 
       const attempt = await this.attempt(this.state.attempts + 1);
+      // Held by its endpoint and let go since (or finished meanwhile): the loop decides again.
+      if (!attempt) continue;
       if (this.isFinished()) break;
       // The retry policy counts attempts within this delivery cycle.
       const attemptInCycle = attempt.number - this.earlierAttempts;
@@ -172,8 +200,13 @@ export class HookLifecycle {
     }
   }
 
-  /** One delivery attempt, including the wait for an ack when the receiver answered 202 to an async hook. */
-  private async attempt(number: number): Promise<Attempt & { permanent: boolean; retryAfterMs?: number }> {
+  /**
+   * One delivery attempt, including the wait for an ack when the receiver answered 202 to an async hook;
+   * undefined when the endpoint held the hook instead, without an attempt.
+   */
+  private async attempt(
+    number: number,
+  ): Promise<(Attempt & { permanent: boolean; retryAfterMs?: number }) | undefined> {
     this.state.nextAttemptAt = undefined;
     if (this.input.async) {
       this.callbackWindow = new CallbackWindow(number);
@@ -182,8 +215,14 @@ export class HookLifecycle {
     this.attemptInFlight = true;
     const result = await this.runActivity(number);
     this.attemptInFlight = false;
+    if ('heldBy' in result) {
+      this.callbackWindow = undefined;
+      await this.waitForEndpoint(result.heldBy.endpointWorkflowId);
+      return undefined;
+    }
 
     const attempt = this.recordAttempt(number, result);
+    await this.reportReleasedAttempt();
     hookMetrics.attemptOutcome(this.input.projectId, number, result.outcome);
     if (result.outcome === 'async_pending' && this.callbackWindow) {
       await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs);
@@ -206,8 +245,44 @@ export class HookLifecycle {
     };
   }
 
+  /**
+   * The hook's endpoint is paused or disabled: it waits, without spending an attempt, until the endpoint
+   * lets it go (in due order, once it is active again) or the hook is cancelled.
+   */
+  private async waitForEndpoint(endpointWorkflowId: string): Promise<void> {
+    log.info('hook held by its endpoint', { hookId: this.input.hookId, endpointWorkflowId });
+    this.released = false;
+    try {
+      await getExternalWorkflowHandle(endpointWorkflowId).signal(holdHookSignal, {
+        workflowId: workflowInfo().workflowId,
+        dueAt: new Date(this.dueAt).toISOString(),
+      });
+    } catch {
+      // The endpoint is gone: try again a little later rather than at once.
+      await condition(() => this.isFinished(), HOLD_FAILED_BACKOFF_MS);
+      return;
+    }
+    await condition(() => this.isReleased() || this.isFinished(), HOLD_RECHECK_MS);
+    if (this.isReleased()) this.releasedBy = endpointWorkflowId;
+  }
+
+  /** Tells the endpoint that released this hook that its attempt is made, so the next held hook may go. */
+  private async reportReleasedAttempt(): Promise<void> {
+    const endpointWorkflowId = this.releasedBy;
+    if (!endpointWorkflowId) return;
+    this.releasedBy = undefined;
+    try {
+      await getExternalWorkflowHandle(endpointWorkflowId).signal(
+        heldHookAttemptedSignal,
+        workflowInfo().workflowId,
+      );
+    } catch {
+      // The endpoint is gone: nobody waits for this.
+    }
+  }
+
   /** A lost worker or an activity crash counts as a failed attempt, never as a lost hook. */
-  private async runActivity(number: number): Promise<DeliveryResult> {
+  private async runActivity(number: number): Promise<DeliveryResult | HeldByEndpoint> {
     const startedAt = Date.now();
     try {
       return await this.deliverHook({
@@ -221,6 +296,7 @@ export class HookLifecycle {
         data: this.input.data,
         timeoutMs: this.input.deliveryTimeoutMs,
         async: this.input.async,
+        ...(this.releasedBy ? { released: true as const } : {}),
       });
     } catch (error) {
       const failure = attemptFailure(error);

@@ -1,2 +1,4 @@
 // The worker's workflow bundle entry point: every workflow type the worker runs.
+export { alertWorkflow } from './alert.workflow';
+export { endpointWorkflow } from './endpoint.workflow';
 export { hookWorkflow } from './hook.workflow';

@@ -37,3 +37,9 @@ export const callbackSignal = defineSignal<[CallbackSignal]>('callback');
 
 /** ApplicationFailure type the workflow raises when an operation does not fit the hook's status. */
 export const HOOK_STATE_CONFLICT = 'HookStateConflict';
+
+/**
+ * The hook's endpoint, paused or disabled when the hook came due, is active again and lets this hook go
+ * (see the endpoint workflow): it makes its attempt now.
+ */
+export const endpointReleasedSignal = defineSignal('endpointReleased');

@@ -37,6 +37,11 @@ export interface TestProjectSpec {
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
+
+/** Quiet unless HOOKRELAY_LOG_LEVEL asks for more. */
+function testLogger() {
+  return createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' });
+}
 let runtime: Promise<void> | undefined;
 
 /**
@@ -60,9 +65,7 @@ export class TestStack {
     projectSpecs: TestProjectSpec[],
     worker: { maxConcurrentAttempts?: number } = {},
   ): Promise<TestStack> {
-    runtime ??= installTemporalRuntime(
-      createLogger({ HOOKRELAY_LOG_LEVEL: process.env.HOOKRELAY_LOG_LEVEL ?? 'warn' }),
-    );
+    runtime ??= installTemporalRuntime(testLogger());
     await runtime;
     bundle ??= loadWorkflowBundle();
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hookrelay-test-'));
@@ -102,6 +105,7 @@ export class TestStack {
       this.config,
       this.workerConnection,
       await (bundle as Promise<WorkflowBundle>),
+      testLogger(),
     );
   }
 

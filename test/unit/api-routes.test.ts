@@ -60,6 +60,16 @@ class ScriptedStore {
       isReachable: () => this.call('isReachable', []),
       backlog: (...args) => this.call('backlog', args),
     },
+    endpoints: {
+      list: (...args) => this.call('listEndpoints', args),
+      get: (...args) => this.call('getEndpoint', args),
+      pause: (...args) => this.call('pauseEndpoint', args),
+      resume: (...args) => this.call('resumeEndpoint', args),
+      configure: (...args) => this.call('configureEndpoint', args),
+      alerts: (...args) => this.call('alerts', args),
+      // The hook routes ask for every hook read; a project without endpoint tracking has none.
+      endpointOfTarget: () => Promise.resolve(undefined),
+    },
   };
 }
 

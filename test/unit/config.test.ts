@@ -80,6 +80,8 @@ describe('configuration', () => {
       metricsPort: 9600,
       maxConcurrentAttempts: 50,
       maxCachedWorkflows: 0,
+      endpointReportIntervalMs: 1000,
+      endpointStateRefreshMs: 1000,
     });
   });
 

@@ -11,7 +11,13 @@ import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
 import { createDeliveryActivities, type DeliveryDependencies } from '../../src/activities/deliver';
 import { callbackTokenExpiry, MAX_ASYNC_TIMEOUT_SECS } from '../../src/domain/async-ack';
-import type { AttemptTiming, DeliveryRequest, DeliveryResult } from '../../src/domain/delivery';
+import type {
+  AttemptTiming,
+  DeliveryRequest,
+  DeliveryResult,
+  HeldByEndpoint,
+} from '../../src/domain/delivery';
+import type { AttemptReport } from '../../src/domain/endpoint';
 import { freePort } from '../../src/lib/ports';
 import { createGuardedAgent } from '../../src/security/guarded-dispatcher';
 import { generateServerSecret, ServerSecret } from '../../src/security/server-secret';
@@ -106,6 +112,9 @@ const dispatchers: Record<string, Agent> = {
   [BY_NAME]: createGuardedAgent(TargetPolicy.of(['localhost']), agentOptions),
 };
 const timings: AttemptTiming[] = [];
+/** Targets whose endpoint holds its hooks, and the outcomes reported for endpoint health. */
+const heldTargets = new Set<string>();
+const reports: AttemptReport[] = [];
 const signingSecrets: Record<string, readonly string[]> = {
   [PROJECT]: [secrets.current, secrets.previous],
   [STRICT]: [secrets.current],
@@ -118,6 +127,11 @@ const deps: DeliveryDependencies = {
   dispatcherFor: (projectId) => dispatchers[projectId] ?? assert.fail(`no dispatcher for ${projectId}`),
   callbacks: { publicUrl: PUBLIC_URL, tokens: serverSecret },
   observeTiming: (timing) => timings.push(timing),
+  endpoints: {
+    holdOf: (_projectId, targetUrl) =>
+      heldTargets.has(targetUrl) ? { endpointWorkflowId: 'endpoint:test:ep', state: 'paused' } : undefined,
+    report: (_projectId, _targetUrl, report) => reports.push(report),
+  },
 };
 const activities = createDeliveryActivities(deps);
 
@@ -144,8 +158,18 @@ const quietLogger = new DefaultLogger('ERROR');
 const activityEnvironment = () => new MockActivityEnvironment(undefined, { logger: quietLogger });
 
 /** Runs the activity as a worker would, in an activity context of its own. */
-function deliver(req: DeliveryRequest, env = activityEnvironment()): Promise<DeliveryResult> {
+function deliverOrHold(
+  req: DeliveryRequest,
+  env = activityEnvironment(),
+): Promise<DeliveryResult | HeldByEndpoint> {
   return env.run((input: DeliveryRequest) => activities.deliverHook(input), req);
+}
+
+/** An attempt that must be made (its endpoint holds nothing). */
+async function deliver(req: DeliveryRequest, env = activityEnvironment()): Promise<DeliveryResult> {
+  const result = await deliverOrHold(req, env);
+  if ('heldBy' in result) assert.fail('the attempt was held');
+  return result;
 }
 
 function header(received: Received | undefined, name: string): string {
@@ -454,5 +478,45 @@ describe('deliverHook to internal addresses', { concurrency: true }, () => {
     const byName = await deliver(request(`http://localhost:${port}/hooks/in`, { projectId: BY_NAME }));
     assert.equal(byName.outcome, 'success');
     assert.equal(target.received.length, 2);
+  });
+});
+
+describe('deliverHook and the endpoint', () => {
+  it('reports each outcome for the endpoint: ok with its duration, or failed with why', async () => {
+    const ok = await answering(204);
+    const failing = await answering(503);
+    const first = request(ok.url);
+    const second = request(failing.url);
+    await deliver(first);
+    await deliver(second);
+    const okReport = reports.find((report) => report.hookId === first.hookId);
+    const failedReport = reports.find((report) => report.hookId === second.hookId);
+    assert.ok(okReport && failedReport, 'both outcomes reported');
+    assert.equal(okReport.ok, true);
+    assert.equal(okReport.statusCode, 204);
+    assert.equal(okReport.error, undefined);
+    assert.ok(okReport.durationMs >= 0);
+    assert.equal(failedReport.ok, false);
+    assert.equal(failedReport.statusCode, 503);
+    assert.equal(failedReport.error, 'the receiver answered 503');
+  });
+
+  it('a held endpoint: no request, no report, the endpoint workflow named; a released attempt goes', async () => {
+    const target = await answering(200);
+    heldTargets.add(target.url);
+    const held = request(target.url);
+    assert.deepEqual(await deliverOrHold(held), {
+      heldBy: { endpointWorkflowId: 'endpoint:test:ep', state: 'paused' },
+    });
+    assert.equal(target.received.length, 0);
+    assert.equal(
+      reports.some((report) => report.hookId === held.hookId),
+      false,
+    );
+
+    const released = await deliver(request(target.url, { released: true }));
+    assert.equal(released.outcome, 'success');
+    assert.equal(target.received.length, 1);
+    heldTargets.delete(target.url);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { dueAt } from '../../domain/due-time';
+import type { EndpointStore } from '../../domain/endpoint-store';
 import type { HookCommands, HookReads } from '../../domain/hook-store';
 import { newHook } from '../../domain/new-hook';
 import { countHookScheduled } from '../../metrics/hook-metrics';
@@ -8,6 +9,7 @@ import { ApiError } from '../errors';
 import {
   createHookBodySchema,
   errorSchema,
+  hookDetailEnvelopeSchema,
   hookEnvelopeSchema,
   hookPageSchema,
   hookParamsSchema,
@@ -20,11 +22,15 @@ import { knownHookId, security } from './route-helpers';
 export interface HookRoutesOptions {
   commands: HookCommands;
   reads: HookReads;
+  endpoints: EndpointStore;
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
-export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, { commands, reads }) => {
+export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (
+  app,
+  { commands, reads, endpoints },
+) => {
   /**
    * Each request's body as the client sent it, before validation reads it into domain values: an
    * Idempotency-Key's repeat is recognised by what was sent (`postIn: "1h"` is the same request an hour
@@ -88,10 +94,14 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (app, 
         tags: ['hooks'],
         security,
         params: hookParamsSchema,
-        response: { 200: hookEnvelopeSchema, ...errors },
+        response: { 200: hookDetailEnvelopeSchema, ...errors },
       },
     },
-    async (request) => ({ data: await reads.get(request.project.id, knownHookId(request.params.id)) }),
+    async (request) => {
+      const hook = await reads.get(request.project.id, knownHookId(request.params.id));
+      const endpoint = await endpoints.endpointOfTarget(request.project.id, hook.targetUrl);
+      return { data: { ...hook, ...(endpoint ? { endpoint } : {}) } };
+    },
   );
 
   app.get(

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { alertRulesSchema, autoDisableAfterSecsSchema } from '../config/schema';
+import {
+  ALERT_KINDS,
+  type AlertView,
+  ENDPOINT_STATES,
+  type EndpointOverrides,
+  type EndpointView,
+} from '../domain/endpoint';
+import { ENDPOINT_ID_PATTERN } from '../domain/endpoint-grouping';
+import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
+import { commaSeparated } from './schemas';
+
+// `satisfies` ties these wire schemas to the domain types: a field that drifts fails to compile.
+
+const windowStatsSchema = z.object({
+  attempts: z.int(),
+  failures: z.int(),
+  successRate: z.number().nullable().describe('0..1; null without attempts.'),
+  latencyP50Ms: z.number().nullable(),
+  latencyP95Ms: z.number().nullable(),
+});
+
+const failureRecordSchema = z.object({
+  at: z.string(),
+  hookId: z.string(),
+  statusCode: z.int().optional(),
+  error: z.string().optional(),
+});
+
+const alertRulesViewSchema = z.object({
+  minSuccessRate: z.number(),
+  windowMinutes: z.int(),
+  minAttempts: z.int(),
+  maxConsecutiveFailures: z.int(),
+});
+
+export const endpointSchema = z
+  .object({
+    id: z.string(),
+    url: z.string().describe('What the endpoint stands for: origin and path (or path prefix), no query.'),
+    projectId: z.string(),
+    state: z.enum(ENDPOINT_STATES),
+    stateChangedAt: z.string(),
+    stateNote: z.string().optional().describe('Why it is paused (the note given) or disabled.'),
+    health: z.enum(['healthy', 'failing']),
+    healthReasons: z.array(z.string()),
+    stats: z.object({
+      lastHour: windowStatsSchema,
+      lastDay: windowStatsSchema,
+      failureStreak: z.int().describe('Failures since the last success.'),
+      lastSuccessAt: z.string().optional(),
+      lastFailure: failureRecordSchema.optional(),
+      failingSince: z.string().optional(),
+    }),
+    statsAt: z
+      .string()
+      .describe('The moment the stats were computed (they are refreshed every few seconds).'),
+    heldHooks: z.int().describe('Hooks waiting for the endpoint to be active again.'),
+    alertRules: alertRulesViewSchema,
+    autoDisableAfterSecs: z.int(),
+    overrides: z.object({
+      alertRules: alertRulesViewSchema.partial().optional(),
+      autoDisableAfterSecs: z.int().optional(),
+    }),
+    firstSeenAt: z.string(),
+  })
+  .meta({ id: 'Endpoint' }) satisfies z.ZodType<EndpointView>;
+
+export const endpointEnvelopeSchema = z.object({ data: endpointSchema });
+
+export const endpointParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
+const cursorSchema = z
+  .string()
+  .max(4096)
+  .regex(/^[\w-]+\.[\w-]+$/, 'must be a nextCursor from an earlier page')
+  .optional();
+
+export const listEndpointsQuerySchema = z.strictObject({
+  state: commaSeparated(ENDPOINT_STATES).optional().describe('One state, or several separated by commas.'),
+  health: z.enum(['healthy', 'failing']).optional(),
+  sort: z
+    .enum(ENDPOINT_ORDERS)
+    .default('url')
+    .describe('url: alphabetical; failureRate: the worst first (last hour, then last day).'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: cursorSchema,
+});
+
+export const endpointPageSchema = z.object({
+  data: z.array(endpointSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+export const stateChangeBodySchema = z
+  .strictObject({ note: z.string().min(1).max(500).optional().describe('Why; shown on the endpoint.') })
+  .optional();
+
+export const configureEndpointBodySchema = z
+  .strictObject({
+    alertRules: alertRulesSchema
+      .partial()
+      .nullable()
+      .optional()
+      .describe("Rules over the project's, field by field; null removes this endpoint's own."),
+    autoDisableAfterSecs: autoDisableAfterSecsSchema
+      .nullable()
+      .optional()
+      .describe("null: follow the project's setting again."),
+  })
+  .refine((body) => body.alertRules !== undefined || body.autoDisableAfterSecs !== undefined, {
+    message: 'set alertRules or autoDisableAfterSecs',
+  })
+  .meta({ id: 'EndpointSettings' }) satisfies z.ZodType<EndpointOverrides>;
+
+const alertDeliverySchema = z.object({
+  channel: z.string().describe('The channel, without its secrets.'),
+  status: z.enum(['sending', 'sent', 'failed']),
+  sentAt: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const alertSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(ALERT_KINDS),
+    projectId: z.string(),
+    endpoint: z.object({ id: z.string(), url: z.string() }),
+    raisedAt: z.string(),
+    reasons: z.array(z.string()),
+    windowMinutes: z.int(),
+    window: windowStatsSchema,
+    failureStreak: z.int(),
+    lastFailure: failureRecordSchema.optional(),
+    deliveries: z.array(alertDeliverySchema),
+  })
+  .meta({ id: 'Alert' }) satisfies z.ZodType<AlertView>;
+
+export const listAlertsQuerySchema = z.strictObject({
+  endpointId: z.string().regex(ENDPOINT_ID_PATTERN, 'is not an endpoint id').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: cursorSchema,
+});
+
+export const alertPageSchema = z.object({
+  data: z.array(alertSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});

@@ -1,0 +1,97 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { channelLabel } from '../alerts/channel-config';
+import type { ProjectConfig } from '../config/schema';
+import type { HeldByEndpoint } from '../domain/delivery';
+import type { AttemptReport, EndpointRef } from '../domain/endpoint';
+import { type EndpointGrouping, endpointOf } from '../domain/endpoint-grouping';
+import { countEndpointAttempt, observeHeldEndpoints } from '../metrics/endpoint-metrics';
+import type { EndpointDefaults } from '../workflows/endpoint-messages';
+import { endpointWorkflowId } from '../workflows/endpoint-record';
+import { EndpointGate } from './endpoint-gate';
+import { HealthFeed } from './health-feed';
+
+/** What the delivery activity asks about a hook's endpoint. */
+export interface EndpointTracking {
+  /** Who holds a hook to this target instead of letting it be attempted, if anyone. */
+  holdOf(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined;
+  /** One attempt's outcome, for its endpoint's health. */
+  report(projectId: string, targetUrl: string, report: AttemptReport): void;
+}
+
+/** The grouping rule of a project, from its config. */
+export function endpointGrouping(project: ProjectConfig): EndpointGrouping {
+  const { groupBy, pathSegments } = project.endpoints;
+  return groupBy === 'pathPrefix' ? { by: groupBy, pathSegments } : { by: groupBy };
+}
+
+/** A project's settings as its endpoints follow them. */
+export function endpointDefaults(project: ProjectConfig): EndpointDefaults {
+  return {
+    alertRules: project.endpoints.alertRules,
+    autoDisableAfterSecs: project.endpoints.autoDisableAfterSecs,
+    alertChannels: project.endpoints.alertChannels.map(channelLabel),
+  };
+}
+
+/**
+ * A worker's view of its projects' endpoints: which hold their hooks (EndpointGate) and where attempt
+ * outcomes go (HealthFeed). Projects with endpoint tracking off are never held and report nothing.
+ */
+export class EndpointTracker implements EndpointTracking {
+  private readonly tracked: Map<string, ProjectConfig>;
+  private readonly gate: EndpointGate;
+  private readonly feed: HealthFeed;
+
+  constructor(
+    projects: readonly ProjectConfig[],
+    client: Client,
+    options: { taskQueue: string; reportIntervalMs: number; stateRefreshMs: number; logger: Logger },
+  ) {
+    this.tracked = new Map(
+      projects.filter((project) => project.endpoints.tracking).map((project) => [project.id, project]),
+    );
+    this.gate = new EndpointGate(client, options.stateRefreshMs, options.logger);
+    this.feed = new HealthFeed(client, {
+      taskQueue: options.taskQueue,
+      flushIntervalMs: options.reportIntervalMs,
+      defaultsOf: (projectId) => {
+        const project = this.tracked.get(projectId);
+        if (!project) throw new Error(`project "${projectId}" does not track endpoints`);
+        return endpointDefaults(project);
+      },
+      logger: options.logger,
+    });
+    observeHeldEndpoints(() => this.gate.heldCounts());
+  }
+
+  async start(): Promise<void> {
+    if (this.tracked.size === 0) return;
+    await this.gate.start();
+    this.feed.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.gate.stop(), this.feed.stop()]);
+  }
+
+  holdOf(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined {
+    const endpoint = this.endpointOf(projectId, targetUrl);
+    if (!endpoint) return undefined;
+    const workflowId = endpointWorkflowId(projectId, endpoint.id);
+    const state = this.gate.holdingState(workflowId);
+    return state ? { endpointWorkflowId: workflowId, state } : undefined;
+  }
+
+  report(projectId: string, targetUrl: string, report: AttemptReport): void {
+    const endpoint = this.endpointOf(projectId, targetUrl);
+    if (!endpoint) return;
+    countEndpointAttempt(projectId, endpoint.id, report.ok);
+    this.feed.report(projectId, endpoint, report);
+  }
+
+  private endpointOf(projectId: string, targetUrl: string): EndpointRef | undefined {
+    const project = this.tracked.get(projectId);
+    return project && endpointOf(targetUrl, endpointGrouping(project));
+  }
+}

@@ -1,0 +1,406 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  type AlertKind,
+  type AlertRules,
+  type EndpointAlert,
+  type EndpointOverrides,
+  type EndpointRef,
+  type EndpointState,
+  type EndpointView,
+  type HealthJudgement,
+} from '../domain/endpoint';
+import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
+import { alertWorkflow } from './alert.workflow';
+import {
+  configureEndpointUpdate,
+  type EndpointDefaults,
+  endpointReportsSignal,
+  endpointViewQuery,
+  heldHookAttemptedSignal,
+  INVALID_ENDPOINT_SETTINGS,
+  type HeldHook,
+  holdHookSignal,
+  pauseEndpointUpdate,
+  resumeEndpointUpdate,
+} from './endpoint-messages';
+import {
+  alertMemo,
+  alertSearchAttributes,
+  alertWorkflowId,
+  endpointMemo,
+  endpointStatusAttributes,
+} from './endpoint-record';
+import { endpointReleasedSignal } from './messages';
+
+/** Everything an endpoint's run starts from: its identity, and what its previous run handed over. */
+export interface EndpointWorkflowInput {
+  projectId: string;
+  endpoint: EndpointRef;
+  defaults: EndpointDefaults;
+  carried?: CarriedEndpoint;
+}
+
+/** An endpoint's state as one run hands it to the next (continue-as-new). */
+export interface CarriedEndpoint {
+  state: EndpointState;
+  stateChangedAt: string;
+  stateNote?: string;
+  /** When it was last resumed: failures before it do not count towards auto-disable. */
+  resumedAt?: string;
+  health: HealthSnapshot;
+  judgement: HealthJudgement;
+  overrides: EndpointView['overrides'];
+  held: HeldHook[];
+  alertsRaised: number;
+  firstSeenAt: string;
+}
+
+/** Stats go into the memo at most this often while attempts stream in; state changes go at once. */
+const STATS_PUBLISH_INTERVAL_MS = 5_000;
+/** With no attempts, the windows still move on: the memo is refreshed this often while the day has any. */
+const IDLE_REFRESH_MS = 10 * 60_000;
+/**
+ * A released hook reports its attempt; if it does not within this time (its worker died mid-attempt,
+ * say), the next one goes anyway. A whole attempt fits in it, with its HTTP timeout of at most 120 s.
+ */
+const RELEASE_ACK_TIMEOUT_MS = 3 * 60_000;
+/** A run's history is kept short so that a worker that lost it from its cache replays it quickly. */
+const MAX_HISTORY_EVENTS = 2_000;
+
+/**
+ * One endpoint of a project, for as long as hooks go there: its health from batches of attempt outcomes,
+ * an alert at each change between healthy and failing, auto-disable, pause and resume, and the hooks
+ * held while it is not active, released one at a time in due order once it is. Lives forever, one run
+ * after another (continue-as-new), carrying its state over.
+ */
+export class EndpointMonitor {
+  private readonly health: EndpointHealth;
+  private defaults: EndpointDefaults;
+  private state: EndpointState;
+  private stateChangedAt: string;
+  private stateNote: string | undefined;
+  private resumedAt: string | undefined;
+  private judgement: HealthJudgement;
+  private overrides: EndpointView['overrides'];
+  private readonly held: HeldHook[];
+  private alertsRaised: number;
+  private readonly firstSeenAt: string;
+  private readonly alertsToRaise: EndpointAlert[] = [];
+  /** The hook released last, until it reports its attempt. */
+  private releasing: { workflowId: string; at: number } | undefined;
+  /** State or health changed since the memo was written: written at once. */
+  private statusChanged = true;
+  /** Stats changed since the memo was written: written within STATS_PUBLISH_INTERVAL_MS. */
+  private statsChanged = false;
+  private publishedAt = 0;
+
+  constructor(private readonly input: EndpointWorkflowInput) {
+    const carried = input.carried;
+    const now = new Date(Date.now()).toISOString();
+    this.defaults = input.defaults;
+    this.health = EndpointHealth.restore(carried?.health);
+    this.state = carried?.state ?? 'active';
+    this.stateChangedAt = carried?.stateChangedAt ?? now;
+    this.stateNote = carried?.stateNote;
+    this.resumedAt = carried?.resumedAt;
+    this.judgement = carried?.judgement ?? { health: 'healthy', reasons: [] };
+    this.overrides = carried?.overrides ?? {};
+    this.held = carried?.held ?? [];
+    this.alertsRaised = carried?.alertsRaised ?? 0;
+    this.firstSeenAt = carried?.firstSeenAt ?? now;
+  }
+
+  registerHandlers(): void {
+    setHandler(endpointReportsSignal, ({ reports, defaults }) => {
+      this.defaults = defaults;
+      this.health.record(reports);
+      this.statsChanged = true;
+      this.judge();
+    });
+    setHandler(holdHookSignal, (hook) => {
+      // A released hook that meets a pause again is held again, and its release is over.
+      if (this.releasing?.workflowId === hook.workflowId) this.releasing = undefined;
+      this.hold(hook);
+    });
+    setHandler(heldHookAttemptedSignal, (workflowId) => {
+      if (this.releasing?.workflowId === workflowId) this.releasing = undefined;
+    });
+    setHandler(pauseEndpointUpdate, (note) => {
+      if (this.state !== 'paused') this.setState('paused', note);
+      return this.view();
+    });
+    setHandler(resumeEndpointUpdate, (note) => {
+      if (this.state !== 'active') {
+        this.resumedAt = new Date(Date.now()).toISOString();
+        this.setState('active', note);
+      }
+      return this.view();
+    });
+    setHandler(
+      configureEndpointUpdate,
+      (overrides) => {
+        this.configure(overrides);
+        return this.view();
+      },
+      { validator: assertValidOverrides },
+    );
+    setHandler(endpointViewQuery, () => this.view());
+  }
+
+  async run(): Promise<never> {
+    for (;;) {
+      await condition(() => this.hasWork(), this.nextWakeInMs());
+      await this.raiseAlerts();
+      if (this.releasing && Date.now() - this.releasing.at >= RELEASE_ACK_TIMEOUT_MS) {
+        log.warn('released hook did not report its attempt; releasing the next one', {
+          endpointId: this.input.endpoint.id,
+          workflowId: this.releasing.workflowId,
+        });
+        this.releasing = undefined;
+      }
+      this.publish();
+      if (this.runIsLong() && !this.releasing) await this.continueAsNew();
+      await this.releaseNext();
+    }
+  }
+
+  private hasWork(): boolean {
+    return (
+      this.alertsToRaise.length > 0 ||
+      this.statusChanged ||
+      (this.state === 'active' && !this.releasing && this.held.length > 0)
+    );
+  }
+
+  /** The next moment something is due without a message: a stats write, a refresh, a release timeout. */
+  private nextWakeInMs(): number {
+    const now = Date.now();
+    const due = [this.publishedAt + (this.statsChanged ? STATS_PUBLISH_INTERVAL_MS : IDLE_REFRESH_MS)];
+    if (this.releasing) due.push(this.releasing.at + RELEASE_ACK_TIMEOUT_MS);
+    return Math.max(1, Math.min(...due) - now);
+  }
+
+  private hold(hook: HeldHook): void {
+    if (this.held.some((held) => held.workflowId === hook.workflowId)) return;
+    // Kept in due order; equal due times keep their arrival order.
+    const index = this.held.findIndex((held) => held.dueAt > hook.dueAt);
+    this.held.splice(index === -1 ? this.held.length : index, 0, hook);
+    this.statsChanged = true;
+  }
+
+  /** The earliest held hook goes; the next one only once it has made its attempt, so they arrive in order. */
+  private async releaseNext(): Promise<void> {
+    if (this.state !== 'active' || this.releasing) return;
+    const next = this.held.shift();
+    if (!next) return;
+    this.statsChanged = true;
+    this.releasing = { workflowId: next.workflowId, at: Date.now() };
+    try {
+      await getExternalWorkflowHandle(next.workflowId).signal(endpointReleasedSignal);
+    } catch {
+      // The hook has closed meanwhile (cancelled, say): nothing to wait for.
+      this.releasing = undefined;
+    }
+  }
+
+  private setState(state: EndpointState, note: string | undefined): void {
+    this.state = state;
+    this.stateChangedAt = new Date(Date.now()).toISOString();
+    this.stateNote = note;
+    this.statusChanged = true;
+    log.info('endpoint state changed', { endpointId: this.input.endpoint.id, state, note });
+  }
+
+  private configure(overrides: EndpointOverrides): void {
+    const next = { ...this.overrides };
+    if (overrides.alertRules === null) delete next.alertRules;
+    else if (overrides.alertRules) next.alertRules = { ...next.alertRules, ...overrides.alertRules };
+    if (overrides.autoDisableAfterSecs === null) delete next.autoDisableAfterSecs;
+    else if (overrides.autoDisableAfterSecs !== undefined) {
+      next.autoDisableAfterSecs = overrides.autoDisableAfterSecs;
+    }
+    this.overrides = next;
+    this.statusChanged = true;
+    this.judge();
+  }
+
+  private alertRules(): AlertRules {
+    return { ...this.defaults.alertRules, ...this.overrides.alertRules };
+  }
+
+  private autoDisableAfterSecs(): number {
+    return this.overrides.autoDisableAfterSecs ?? this.defaults.autoDisableAfterSecs;
+  }
+
+  /** Judges the endpoint after new outcomes or rules: alerts at a change of health, and auto-disable. */
+  private judge(): void {
+    const now = Date.now();
+    const judgement = judgeHealth(this.health, this.alertRules(), now);
+    if (judgement.health !== this.judgement.health) {
+      this.statusChanged = true;
+      this.queueAlert(judgement.health === 'failing' ? 'failing' : 'recovered', judgement.reasons);
+    }
+    this.judgement = judgement;
+    const disableReason = this.state === 'active' ? this.autoDisableReason(now) : undefined;
+    if (disableReason) {
+      this.setState('disabled', disableReason);
+      this.queueAlert('disabled', [disableReason, ...judgement.reasons]);
+    }
+  }
+
+  /**
+   * Why the endpoint is due to be disabled: it has failed for the whole window without a success, counted
+   * from its latest resume at the earliest, so that a resumed endpoint gets a full window again.
+   */
+  private autoDisableReason(now: number): string | undefined {
+    const afterSecs = this.autoDisableAfterSecs();
+    const failingSince = this.health.stats(now).failingSince;
+    if (afterSecs === 0 || failingSince === undefined) return undefined;
+    const since = Math.max(Date.parse(failingSince), this.resumedAt ? Date.parse(this.resumedAt) : 0);
+    if (now - since < afterSecs * 1000) return undefined;
+    return `no successful attempt since ${new Date(since).toISOString()} (auto-disable after ${afterSecs} s)`;
+  }
+
+  private queueAlert(kind: AlertKind, reasons: string[]): void {
+    const now = Date.now();
+    const rules = this.alertRules();
+    const stats = this.health.stats(now);
+    this.alertsRaised += 1;
+    this.alertsToRaise.push({
+      id: `al_${this.input.endpoint.id.slice('ep_'.length)}_${this.alertsRaised}`,
+      kind,
+      projectId: this.input.projectId,
+      endpoint: { id: this.input.endpoint.id, url: this.input.endpoint.url },
+      raisedAt: new Date(now).toISOString(),
+      reasons,
+      windowMinutes: rules.windowMinutes,
+      window: this.health.windowStats(now, rules.windowMinutes),
+      failureStreak: stats.failureStreak,
+      lastFailure: stats.lastFailure,
+    });
+  }
+
+  /**
+   * Each alert is a workflow of its own, which sends it on every channel with durable retries: a channel
+   * that is down delays nothing here, and the endpoint may move on (or continue as new) meanwhile.
+   */
+  private async raiseAlerts(): Promise<void> {
+    for (let alert = this.alertsToRaise.shift(); alert; alert = this.alertsToRaise.shift()) {
+      log.info('endpoint alert', { endpointId: alert.endpoint.id, kind: alert.kind, alertId: alert.id });
+      try {
+        await startChild(alertWorkflow, {
+          workflowId: alertWorkflowId(this.input.projectId, alert.id),
+          args: [{ alert, channels: this.defaults.alertChannels }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: alertSearchAttributes(alert),
+          memo: alertMemo({
+            ...alert,
+            deliveries: this.defaults.alertChannels.map((channel) => ({ channel, status: 'sending' })),
+          }),
+        });
+      } catch (error) {
+        // Raised before, by a run whose task was retried: that one stands.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }
+  }
+
+  private view(): EndpointView {
+    const now = Date.now();
+    return {
+      id: this.input.endpoint.id,
+      url: this.input.endpoint.url,
+      projectId: this.input.projectId,
+      state: this.state,
+      stateChangedAt: this.stateChangedAt,
+      ...(this.stateNote ? { stateNote: this.stateNote } : {}),
+      health: this.judgement.health,
+      healthReasons: this.judgement.reasons,
+      stats: this.health.stats(now),
+      statsAt: new Date(now).toISOString(),
+      heldHooks: this.held.length + (this.releasing ? 1 : 0),
+      alertRules: this.alertRules(),
+      autoDisableAfterSecs: this.autoDisableAfterSecs(),
+      overrides: this.overrides,
+      firstSeenAt: this.firstSeenAt,
+    };
+  }
+
+  /** Writes the memo (and, on a change of state or health, the search attributes) when it is due. */
+  private publish(): void {
+    const now = Date.now();
+    const statsDue = this.statsChanged && now - this.publishedAt >= STATS_PUBLISH_INTERVAL_MS;
+    const refreshDue =
+      now - this.publishedAt >= IDLE_REFRESH_MS && this.health.stats(now).lastDay.attempts > 0;
+    if (!this.statusChanged && !statsDue && !refreshDue) return;
+    const view = this.view();
+    if (this.statusChanged) upsertSearchAttributes(endpointStatusAttributes(view));
+    upsertMemo(endpointMemo(view));
+    this.statusChanged = false;
+    this.statsChanged = false;
+    this.publishedAt = now;
+  }
+
+  private runIsLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= MAX_HISTORY_EVENTS;
+  }
+
+  private async continueAsNew(): Promise<never> {
+    await condition(allHandlersFinished);
+    // Whatever arrived while the handlers finished is in the state handed over.
+    await this.raiseAlerts();
+    return continueAsNew<(input: EndpointWorkflowInput) => Promise<never>>({
+      ...this.input,
+      defaults: this.defaults,
+      carried: {
+        state: this.state,
+        stateChangedAt: this.stateChangedAt,
+        stateNote: this.stateNote,
+        resumedAt: this.resumedAt,
+        health: this.health.snapshot(),
+        judgement: this.judgement,
+        overrides: this.overrides,
+        held: this.held,
+        alertsRaised: this.alertsRaised,
+        firstSeenAt: this.firstSeenAt,
+      },
+    });
+  }
+}
+
+/** The API checks overrides first; this keeps a bad value from ever reaching an endpoint's state. */
+function assertValidOverrides(overrides: EndpointOverrides): void {
+  const rules = overrides.alertRules ?? {};
+  const problems = [
+    rules.minSuccessRate !== undefined && !(rules.minSuccessRate >= 0 && rules.minSuccessRate <= 1),
+    rules.windowMinutes !== undefined &&
+      !(Number.isInteger(rules.windowMinutes) && rules.windowMinutes >= 1 && rules.windowMinutes <= 60),
+    rules.minAttempts !== undefined && !(Number.isInteger(rules.minAttempts) && rules.minAttempts >= 1),
+    rules.maxConsecutiveFailures !== undefined &&
+      !(Number.isInteger(rules.maxConsecutiveFailures) && rules.maxConsecutiveFailures >= 1),
+    overrides.autoDisableAfterSecs != null &&
+      !(Number.isInteger(overrides.autoDisableAfterSecs) && overrides.autoDisableAfterSecs >= 0),
+  ];
+  if (problems.some(Boolean)) {
+    throw ApplicationFailure.create({
+      type: INVALID_ENDPOINT_SETTINGS,
+      message: 'invalid endpoint settings',
+      nonRetryable: true,
+    });
+  }
+}
