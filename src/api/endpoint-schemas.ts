@@ -95,7 +95,8 @@ export const endpointPageSchema = z.object({
 
 export const stateChangeBodySchema = z
   .strictObject({ note: z.string().min(1).max(500).optional().describe('Why; shown on the endpoint.') })
-  .optional();
+  // Optional, and a request without a body arrives as null.
+  .nullish();
 
 export const configureEndpointBodySchema = z
   .strictObject({

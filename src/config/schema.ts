@@ -262,4 +262,7 @@ function listenUrl(host: string, port: number): string {
 
 export type AppConfig = z.output<typeof configSchema>;
 export type ProjectConfig = z.output<typeof projectConfigSchema>;
+/** A project as a config file or a test writes it, before defaults. */
+export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
+export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
 export type TemporalConfig = AppConfig['temporal'];

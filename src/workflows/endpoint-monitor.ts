@@ -163,7 +163,9 @@ export class EndpointMonitor {
 
   async run(): Promise<never> {
     for (;;) {
-      await condition(() => this.hasWork(), this.nextWakeInMs());
+      // New stats set the time of the next memo write: the wait starts over when they come in.
+      const statsWereChanged = this.statsChanged;
+      await condition(() => this.hasWork() || this.statsChanged !== statsWereChanged, this.nextWakeInMs());
       await this.raiseAlerts();
       if (this.releasing && Date.now() - this.releasing.at >= RELEASE_ACK_TIMEOUT_MS) {
         log.warn('released hook did not report its attempt; releasing the next one', {

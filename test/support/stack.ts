@@ -7,7 +7,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generateApiKey, hashApiKey } from '../../src/security/api-keys';
 import { generateServerSecret } from '../../src/security/server-secret';
 import { DEV_INTERNAL_TARGETS } from '../../src/config/dev-project';
-import { type AppConfig, configSchema } from '../../src/config/schema';
+import {
+  type AppConfig,
+  configSchema,
+  type ProjectConfigInput,
+  type WorkerConfigInput,
+} from '../../src/config/schema';
 import { generateSigningSecret } from '../../src/security/signing';
 import type { DevServer } from '../../src/devserver/dev-server';
 import type { HookState } from '../../src/domain/hook';
@@ -34,6 +39,8 @@ export interface TestProjectSpec {
   asyncHooks?: boolean;
   maxDataBytes?: number;
   deliveryTimeoutSecs?: number;
+  retry?: ProjectConfigInput['retry'];
+  endpoints?: ProjectConfigInput['endpoints'];
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -63,7 +70,7 @@ export class TestStack {
 
   static async start(
     projectSpecs: TestProjectSpec[],
-    worker: { maxConcurrentAttempts?: number } = {},
+    worker: WorkerConfigInput = {},
   ): Promise<TestStack> {
     runtime ??= installTemporalRuntime(testLogger());
     await runtime;
