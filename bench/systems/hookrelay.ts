@@ -41,7 +41,7 @@ export interface StartedTemporal {
 }
 
 /** This checkout on the embedded server `npm start` runs (headless). */
-const CURRENT: HookrelayVariant = {
+export const CURRENT: HookrelayVariant = {
   // The receiver is on loopback, which deliveries are refused by default.
   projectSettings: { allowInternalTargets: ['127.0.0.1'] },
   startTemporal: (config) => startEmbeddedTemporal(config, { ui: false }),

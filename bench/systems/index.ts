@@ -7,6 +7,7 @@ const loaders: Record<SystemName, () => Promise<SystemDefinition>> = {
   hookrelay: async () => (await import('./hookrelay.js')).hookrelaySystem,
   'hookrelay-before': async () => (await import('./hookrelay-before.js')).hookrelayBeforeSystem,
   'hookrelay-cluster': async () => (await import('./hookrelay-cluster.js')).hookrelayClusterSystem,
+  'hookrelay-untracked': async () => (await import('./hookrelay-untracked.js')).hookrelayUntrackedSystem,
   'naive-temporal': async () => (await import('./naive-temporal.js')).naiveTemporalSystem,
   'naive-temporal-tuned': async () => (await import('./naive-temporal-tuned.js')).naiveTemporalTunedSystem,
   bullmq: async () => (await import('./bullmq.js')).bullmqSystem,

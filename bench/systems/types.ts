@@ -6,6 +6,7 @@ export const SYSTEM_NAMES = [
   'hookrelay',
   'hookrelay-before',
   'hookrelay-cluster',
+  'hookrelay-untracked',
   'naive-temporal',
   'naive-temporal-tuned',
   'bullmq',
@@ -15,11 +16,13 @@ export const SYSTEM_NAMES = [
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /**
- * What runs unless `--systems` says otherwise: hookrelay-before is for comparing a change, and
- * hookrelay-cluster (the real Temporal server on PostgreSQL) for a production-like row, on request.
+ * What runs unless `--systems` says otherwise: hookrelay-before is for comparing a change,
+ * hookrelay-cluster (the real Temporal server on PostgreSQL) for a production-like row, and
+ * hookrelay-untracked (endpoint health off) for the cost of endpoint health, on request.
  */
+const ON_REQUEST: readonly SystemName[] = ['hookrelay-before', 'hookrelay-cluster', 'hookrelay-untracked'];
 export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter(
-  (name) => name !== 'hookrelay-before' && name !== 'hookrelay-cluster',
+  (name) => !ON_REQUEST.includes(name),
 );
 
 /** Settings handed to a child process: flat and JSON-safe. */
