@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AttemptReport, EndpointRef } from '../domain/endpoint';
 import { mapLimited } from '../lib/map-limited';
@@ -7,13 +7,15 @@ import {
   type EndpointReports,
   endpointReportsSignal,
 } from '../workflows/endpoint-messages';
-import { endpointWorkflowId, newEndpointAttributes } from '../workflows/endpoint-record';
+import { endpointWorkflowId, newEndpointAttributes, newEndpointRecord } from '../workflows/endpoint-record';
 import type { endpointWorkflow } from '../workflows/endpoint.workflow';
 
 /** Outcomes kept per endpoint while Temporal cannot be reached; older ones give way to newer. */
 const MAX_BUFFERED_REPORTS = 5_000;
 /** Endpoints signalled at once by one flush. */
 const FLUSH_CONCURRENCY = 8;
+/** Endpoints a worker remembers as started. */
+const MAX_KNOWN_ENDPOINTS = 100_000;
 
 interface Batch {
   projectId: string;
@@ -32,6 +34,8 @@ export class HealthFeed {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
+  /** Endpoints this worker knows to have a workflow: their batches are signals. */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly client: Client,
@@ -92,18 +96,50 @@ export class HealthFeed {
     });
   }
 
+  /**
+   * A worker's first batch for an endpoint starts its workflow with the record those outcomes make, so
+   * that the start writes everything (see newEndpointRecord); later batches, and an endpoint that
+   * already exists, are a signal (with a start should it have gone meanwhile).
+   */
   private async send(workflowId: string, batch: Batch): Promise<void> {
-    const defaults = this.options.defaultsOf(batch.projectId);
+    const project = this.options.defaultsOf(batch.projectId);
+    const input = { projectId: batch.projectId, endpoint: batch.endpoint, defaults: project };
+    if (!this.known.has(workflowId)) {
+      try {
+        await this.client.workflow.start<typeof endpointWorkflow>('endpointWorkflow', {
+          workflowId,
+          taskQueue: this.options.taskQueue,
+          args: [{ ...input, firstReports: batch.reports }],
+          workflowIdConflictPolicy: 'FAIL',
+          ...newEndpointRecord(
+            { ...input, alertRules: project.alertRules, autoDisableAfterSecs: project.autoDisableAfterSecs },
+            batch.reports,
+            Date.now(),
+          ),
+        });
+        this.remember(workflowId);
+        return;
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        this.remember(workflowId);
+      }
+    }
     await this.client.workflow.signalWithStart<typeof endpointWorkflow, [EndpointReports]>(
       'endpointWorkflow',
       {
         workflowId,
         taskQueue: this.options.taskQueue,
-        args: [{ projectId: batch.projectId, endpoint: batch.endpoint, defaults }],
+        args: [input],
         signal: endpointReportsSignal,
-        signalArgs: [{ reports: batch.reports, defaults }],
+        signalArgs: [{ reports: batch.reports, defaults: project }],
         typedSearchAttributes: newEndpointAttributes(batch.projectId, batch.endpoint.id),
       },
     );
+  }
+
+  private remember(workflowId: string): void {
+    // Bounded: past this many, forgetting costs one start attempt that finds the endpoint running.
+    if (this.known.size >= MAX_KNOWN_ENDPOINTS) this.known.clear();
+    this.known.add(workflowId);
   }
 }

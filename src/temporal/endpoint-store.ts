@@ -66,9 +66,10 @@ export class TemporalEndpointStore implements EndpointStore {
     const binding = `${query}\n${page.order}`;
     const offset = page.cursor === undefined ? 0 : this.openOffset(page.cursor, binding);
     const endpoints: EndpointView[] = [];
+    const now = Date.now();
     await withWorkerDeadline(this.client, async () => {
       for await (const execution of this.client.workflow.list({ query })) {
-        const view = endpointViewOfMemo(execution.memo);
+        const view = endpointViewOfMemo(execution.memo, now);
         if (view) endpoints.push(view);
         if (endpoints.length >= MAX_LISTED_ENDPOINTS) break;
       }
@@ -90,7 +91,7 @@ export class TemporalEndpointStore implements EndpointStore {
     if (description.status.name !== 'RUNNING') throw new EndpointNotFoundError('endpoint not found');
     // A brand-new endpoint has not written its memo yet: only its workflow can tell.
     return (
-      endpointViewOfMemo(description.memo) ??
+      endpointViewOfMemo(description.memo, Date.now()) ??
       withWorkerDeadline(this.client, () => handle.query(endpointViewQuery))
     );
   }

@@ -16,6 +16,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   type AlertKind,
   type AlertRules,
+  type AttemptReport,
   type EndpointAlert,
   type EndpointOverrides,
   type EndpointRef,
@@ -43,6 +44,7 @@ import {
   alertWorkflowId,
   endpointMemo,
   endpointStatusAttributes,
+  endpointView,
 } from './endpoint-record';
 import { endpointReleasedSignal } from './messages';
 
@@ -52,6 +54,11 @@ export interface EndpointWorkflowInput {
   endpoint: EndpointRef;
   defaults: EndpointDefaults;
   carried?: CarriedEndpoint;
+  /**
+   * The outcomes the endpoint was started for, by a worker that wrote its memo and search attributes
+   * from them at the start (newEndpointRecord): recorded here again, they leave nothing to write.
+   */
+  firstReports?: AttemptReport[];
 }
 
 /** An endpoint's state as one run hands it to the next (continue-as-new). */
@@ -71,8 +78,6 @@ export interface CarriedEndpoint {
 
 /** Stats go into the memo at most this often while attempts stream in; state changes go at once. */
 const STATS_PUBLISH_INTERVAL_MS = 5_000;
-/** With no attempts, the windows still move on: the memo is refreshed this often while the day has any. */
-const IDLE_REFRESH_MS = 10 * 60_000;
 /**
  * A released hook reports its attempt; if it does not within this time (its worker died mid-attempt,
  * say), the next one goes anyway. A whole attempt fits in it, with its HTTP timeout of at most 120 s.
@@ -103,10 +108,10 @@ export class EndpointMonitor {
   /** The hook released last, until it reports its attempt. */
   private releasing: { workflowId: string; at: number } | undefined;
   /** State or health changed since the memo was written: written at once. */
-  private statusChanged = true;
+  private statusChanged: boolean;
   /** Stats changed since the memo was written: written within STATS_PUBLISH_INTERVAL_MS. */
   private statsChanged = false;
-  private publishedAt = 0;
+  private publishedAt: number;
 
   constructor(private readonly input: EndpointWorkflowInput) {
     const carried = input.carried;
@@ -122,6 +127,13 @@ export class EndpointMonitor {
     this.held = carried?.held ?? [];
     this.alertsRaised = carried?.alertsRaised ?? 0;
     this.firstSeenAt = carried?.firstSeenAt ?? now;
+    // A run that continues another writes its record once; a new one was written at its start.
+    this.statusChanged = !input.firstReports;
+    this.publishedAt = input.firstReports ? Date.now() : 0;
+    if (input.firstReports) {
+      this.health.record(input.firstReports);
+      this.judge();
+    }
   }
 
   registerHandlers(): void {
@@ -189,11 +201,13 @@ export class EndpointMonitor {
   }
 
   /** The next moment something is due without a message: a stats write, a refresh, a release timeout. */
-  private nextWakeInMs(): number {
-    const now = Date.now();
-    const due = [this.publishedAt + (this.statsChanged ? STATS_PUBLISH_INTERVAL_MS : IDLE_REFRESH_MS)];
-    if (this.releasing) due.push(this.releasing.at + RELEASE_ACK_TIMEOUT_MS);
-    return Math.max(1, Math.min(...due) - now);
+  private nextWakeInMs(): number | undefined {
+    const due = [
+      ...(this.statsChanged ? [this.publishedAt + STATS_PUBLISH_INTERVAL_MS] : []),
+      ...(this.releasing ? [this.releasing.at + RELEASE_ACK_TIMEOUT_MS] : []),
+    ];
+    // Nothing due: an idle endpoint sets no timer and writes nothing until a message comes.
+    return due.length === 0 ? undefined : Math.max(1, Math.min(...due) - Date.now());
   }
 
   private hold(hook: HeldHook): void {
@@ -322,36 +336,33 @@ export class EndpointMonitor {
   }
 
   private view(): EndpointView {
-    const now = Date.now();
-    return {
-      id: this.input.endpoint.id,
-      url: this.input.endpoint.url,
-      projectId: this.input.projectId,
-      state: this.state,
-      stateChangedAt: this.stateChangedAt,
-      ...(this.stateNote ? { stateNote: this.stateNote } : {}),
-      health: this.judgement.health,
-      healthReasons: this.judgement.reasons,
-      stats: this.health.stats(now),
-      statsAt: new Date(now).toISOString(),
-      heldHooks: this.held.length + (this.releasing ? 1 : 0),
-      alertRules: this.alertRules(),
-      autoDisableAfterSecs: this.autoDisableAfterSecs(),
-      overrides: this.overrides,
-      firstSeenAt: this.firstSeenAt,
-    };
+    return endpointView(
+      {
+        projectId: this.input.projectId,
+        endpoint: this.input.endpoint,
+        state: this.state,
+        stateChangedAt: this.stateChangedAt,
+        stateNote: this.stateNote,
+        judgement: this.judgement,
+        heldHooks: this.held.length + (this.releasing ? 1 : 0),
+        alertRules: this.alertRules(),
+        autoDisableAfterSecs: this.autoDisableAfterSecs(),
+        overrides: this.overrides,
+        firstSeenAt: this.firstSeenAt,
+      },
+      this.health,
+      Date.now(),
+    );
   }
 
   /** Writes the memo (and, on a change of state or health, the search attributes) when it is due. */
   private publish(): void {
     const now = Date.now();
     const statsDue = this.statsChanged && now - this.publishedAt >= STATS_PUBLISH_INTERVAL_MS;
-    const refreshDue =
-      now - this.publishedAt >= IDLE_REFRESH_MS && this.health.stats(now).lastDay.attempts > 0;
-    if (!this.statusChanged && !statsDue && !refreshDue) return;
+    if (!this.statusChanged && !statsDue) return;
     const view = this.view();
     if (this.statusChanged) upsertSearchAttributes(endpointStatusAttributes(view));
-    upsertMemo(endpointMemo(view));
+    upsertMemo(endpointMemo(view, this.health));
     this.statusChanged = false;
     this.statsChanged = false;
     this.publishedAt = now;

@@ -6,12 +6,18 @@ import {
   type TypedSearchAttributes,
 } from '@temporalio/common';
 import {
+  type AlertRules,
   type AlertView,
+  type AttemptReport,
   type EndpointAlert,
+  type EndpointHealthStatus,
+  type EndpointRef,
   type EndpointState,
   type EndpointView,
   ENDPOINT_STATES,
+  type HealthJudgement,
 } from '../domain/endpoint';
+import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
 
 /**
  * The records Temporal keeps of endpoints and their alerts: workflow ids, the search attributes that list
@@ -52,13 +58,17 @@ export const ENDPOINT_ATTRIBUTE_NAMES = {
   health: EndpointHealthKey.name,
 } as const;
 
-/** What an endpoint's first run starts with: an endpoint appears, active and healthy, when first used. */
-export function newEndpointAttributes(projectId: string, endpointId: string): SearchAttributePair[] {
+/** What an endpoint's first run starts with: an endpoint appears, active, when first used. */
+export function newEndpointAttributes(
+  projectId: string,
+  endpointId: string,
+  health: EndpointHealthStatus = 'healthy',
+): SearchAttributePair[] {
   return [
     { key: EndpointProject, value: projectId },
     { key: EndpointIdKey, value: endpointId },
     { key: EndpointStateKey, value: 'active' },
-    { key: EndpointHealthKey, value: 'healthy' },
+    { key: EndpointHealthKey, value: health },
   ];
 }
 
@@ -85,14 +95,101 @@ export function alertSearchAttributes(alert: EndpointAlert): SearchAttributePair
 
 // --- Memo ---------------------------------------------------------------------------------------------------
 
-const ENDPOINT_MEMO_KEY = 'endpoint';
+const MEMO_KEYS = {
+  /** The endpoint as the API shows it, as of its latest change. */
+  view: 'endpoint',
+  /** Its health buckets, so that a reader computes the windows as of the moment it reads. */
+  health: 'health',
+} as const;
 
-export function endpointMemo(view: EndpointView): Record<string, unknown> {
-  return { [ENDPOINT_MEMO_KEY]: view };
+/** The facts of an endpoint besides its health buckets: what its view is made of. */
+export interface EndpointFacts {
+  projectId: string;
+  endpoint: EndpointRef;
+  state: EndpointState;
+  stateChangedAt: string;
+  stateNote?: string;
+  judgement: HealthJudgement;
+  heldHooks: number;
+  alertRules: AlertRules;
+  autoDisableAfterSecs: number;
+  overrides: EndpointView['overrides'];
+  firstSeenAt: string;
 }
 
-export function endpointViewOfMemo(memo: Record<string, unknown> | undefined): EndpointView | undefined {
-  return memo?.[ENDPOINT_MEMO_KEY] as EndpointView | undefined;
+export function endpointView(facts: EndpointFacts, health: EndpointHealth, now: number): EndpointView {
+  return {
+    id: facts.endpoint.id,
+    url: facts.endpoint.url,
+    projectId: facts.projectId,
+    state: facts.state,
+    stateChangedAt: facts.stateChangedAt,
+    ...(facts.stateNote ? { stateNote: facts.stateNote } : {}),
+    health: facts.judgement.health,
+    healthReasons: facts.judgement.reasons,
+    stats: health.stats(now),
+    statsAt: new Date(now).toISOString(),
+    heldHooks: facts.heldHooks,
+    alertRules: facts.alertRules,
+    autoDisableAfterSecs: facts.autoDisableAfterSecs,
+    overrides: facts.overrides,
+    firstSeenAt: facts.firstSeenAt,
+  };
+}
+
+export function endpointMemo(view: EndpointView, health: EndpointHealth): Record<string, unknown> {
+  return { [MEMO_KEYS.view]: view, [MEMO_KEYS.health]: health.snapshot() };
+}
+
+/**
+ * The endpoint its memo describes, with its windows computed for `now` from the buckets it keeps: an
+ * endpoint with no attempts lately has nothing to write, and its last hour still empties as time goes.
+ */
+export function endpointViewOfMemo(
+  memo: Record<string, unknown> | undefined,
+  now: number,
+): EndpointView | undefined {
+  const view = memo?.[MEMO_KEYS.view] as EndpointView | undefined;
+  const snapshot = memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined;
+  if (!view || !snapshot) return view;
+  return {
+    ...view,
+    stats: EndpointHealth.restore(snapshot).stats(now),
+    statsAt: new Date(now).toISOString(),
+  };
+}
+
+/**
+ * What a new endpoint's workflow starts with, from the first outcomes a worker reports for it: its
+ * memo and search attributes are written by the start itself, and its first workflow task, which
+ * records the same outcomes, then has nothing to write. An endpoint used once costs a start and one
+ * empty workflow task.
+ */
+export function newEndpointRecord(
+  facts: Pick<EndpointFacts, 'projectId' | 'endpoint' | 'alertRules' | 'autoDisableAfterSecs'>,
+  reports: readonly AttemptReport[],
+  now: number,
+): { memo: Record<string, unknown>; typedSearchAttributes: SearchAttributePair[] } {
+  const health = EndpointHealth.restore();
+  health.record(reports);
+  const since = new Date(now).toISOString();
+  const view = endpointView(
+    {
+      ...facts,
+      state: 'active',
+      stateChangedAt: since,
+      judgement: judgeHealth(health, facts.alertRules, now),
+      heldHooks: 0,
+      overrides: {},
+      firstSeenAt: since,
+    },
+    health,
+    now,
+  );
+  return {
+    memo: endpointMemo(view, health),
+    typedSearchAttributes: newEndpointAttributes(facts.projectId, facts.endpoint.id, view.health),
+  };
 }
 
 const ALERT_MEMO_KEY = 'alert';
