@@ -43,7 +43,12 @@ export interface StartedTemporal {
 /** This checkout on the embedded server `npm start` runs (headless). */
 export const CURRENT: HookrelayVariant = {
   // The receiver is on loopback, which deliveries are refused by default.
-  projectSettings: { allowInternalTargets: ['127.0.0.1'] },
+  projectSettings: {
+    allowInternalTargets: ['127.0.0.1'],
+    // One receiver takes every hook, with the hook's measurement data in its path (/h/<tag>/<seq>/<due>):
+    // grouped by its first segment it is one endpoint, as a user would configure such a receiver.
+    endpoints: { groupBy: 'pathPrefix', pathSegments: 1 },
+  },
   startTemporal: (config) => startEmbeddedTemporal(config, { ui: false }),
 };
 
