@@ -13,6 +13,8 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --systems a,b       systems to measure (default: ${DEFAULT_SYSTEMS.join(', ')}); also
                       hookrelay-before: hookrelay at BENCH_BEFORE_REF (a git ref), to compare a change
+                      hookrelay-cluster: on the Temporal server with PostgreSQL (npm run cluster)
+                      hookrelay-untracked: endpoint health off, to measure what it costs
   --scenarios a,b     scenarios to run (default: all): ${SCENARIO_NAMES.join(', ')}
   --smoke             a few dozen hooks per scenario: proves the harness, measures nothing
   --steady-seconds n  how long each Steady rate is held (default ${FULL_SETTINGS.steady.durationMs / 1000}; 30 makes a
