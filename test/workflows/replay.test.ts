@@ -24,6 +24,14 @@ const VERSIONS = [
   '2026-11-24-lean-history',
 ];
 
+/**
+ * Endpoint workflows run as long as their endpoint, for good, and the hooks they hold meet them: the
+ * endpoint's life, one alert, and a hook held and released, by the version of the code that recorded
+ * them (record-endpoint-histories.ts).
+ */
+const ENDPOINT_VERSIONS = ['2026-11-24-endpoints'];
+const EXPECTED_ENDPOINT_SHAPES = ['endpoint-lifecycle', 'alert', 'held-released'];
+
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
   'sync-success',
@@ -41,7 +49,7 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = VERSIONS.flatMap((version) => {
+const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS].flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
   return existsSync(folder)
     ? readdirSync(folder)
@@ -96,9 +104,12 @@ describe('hook workflow replay', () => {
   });
 
   it('has a recorded history for every hook shape', () => {
-    const missing = VERSIONS.flatMap((version) =>
-      EXPECTED_SHAPES.map((shape) => `${version}/${shape}`),
-    ).filter((fixture) => !fixtures.includes(fixture));
+    const missing = [
+      ...VERSIONS.flatMap((version) => EXPECTED_SHAPES.map((shape) => `${version}/${shape}`)),
+      ...ENDPOINT_VERSIONS.flatMap((version) =>
+        EXPECTED_ENDPOINT_SHAPES.map((shape) => `${version}/${shape}`),
+      ),
+    ].filter((fixture) => !fixtures.includes(fixture));
     assert.deepEqual(
       missing,
       [],
