@@ -149,7 +149,8 @@ export class ChaosStack {
   async countHooks(): Promise<number> {
     const client = await connectClient({ ...this.serverConfig.temporal, address: this.devServer.address });
     try {
-      return (await client.workflow.count()).count;
+      // Endpoint and alert workflows live in the same namespace: only hooks are counted.
+      return (await client.workflow.count(`WorkflowType = 'hookWorkflow'`)).count;
     } finally {
       await client.connection.close();
     }

@@ -22,6 +22,13 @@ const REPLIES: Record<string, Reply> = {
   '/async': { status: 202, headers: { 'hook-async-timeout': '600' } },
 };
 
+/** A hook as a read answers it, its endpoint (which the workflow's own state does not hold) set apart. */
+function withoutEndpoint(read: HookState & { endpoint?: unknown }): HookState {
+  const { endpoint, ...hook } = read;
+  assert.ok(endpoint, 'a read names the endpoint');
+  return hook;
+}
+
 describe('reads without a worker', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
@@ -61,7 +68,8 @@ describe('reads without a worker', () => {
     // Started with a delay until it is due: no workflow task has run, so not even a query could answer.
     const handle = stack.client.workflow.getHandle(hookWorkflowId('reads', hooks.sleeping?.id ?? ''));
     await assert.rejects(handle.query(hookStateQuery));
-    assert.deepEqual(hooks.sleeping, scheduledAs.sleeping);
+    assert.ok(hooks.sleeping);
+    assert.deepEqual(withoutEndpoint(hooks.sleeping), scheduledAs.sleeping);
   });
 
   it('reads an open hook exactly as the workflow itself holds it', async () => {
@@ -73,7 +81,7 @@ describe('reads without a worker', () => {
         .query(hookStateQuery);
       const response = await get(hook.id);
       assert.equal(response.statusCode, 200, name);
-      assert.deepEqual(response.json<{ data: HookState }>().data, fromWorkflow, name);
+      assert.deepEqual(withoutEndpoint(response.json<{ data: HookState }>().data), fromWorkflow, name);
     }
   });
 
