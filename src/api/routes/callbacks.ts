@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { HookNotFoundError } from '../../domain/errors';
 import { z } from 'zod';
 import { judgeCallback, MAX_NACK_BODY_BYTES } from '../../domain/async-ack';
 import type { HookCallbacks } from '../../domain/hook-store';
@@ -69,14 +70,23 @@ export const callbackRoutes: FastifyPluginAsyncZod<CallbackRoutesOptions> = asyn
       const answer = { hookId: claims.hookId, attempt: claims.attempt };
       switch (verdict) {
         case 'apply':
-          await callbacks.sendCallback(claims.projectId, claims.hookId, {
-            attempt: claims.attempt,
-            kind,
-            receivedAt: receivedAt.toISOString(),
-            ...(kind === 'nack'
-              ? { nackBody: utf8Prefix(Buffer.from(bodyText(request.body), 'utf8'), MAX_NACK_BODY_BYTES) }
-              : {}),
-          });
+          try {
+            await callbacks.sendCallback(claims.projectId, claims.hookId, {
+              attempt: claims.attempt,
+              kind,
+              receivedAt: receivedAt.toISOString(),
+              ...(kind === 'nack'
+                ? { nackBody: utf8Prefix(Buffer.from(bodyText(request.body), 'utf8'), MAX_NACK_BODY_BYTES) }
+                : {}),
+            });
+          } catch (error) {
+            // Another callback completed the hook between our read and this signal, and its workflow
+            // closed: a second ack is answered as already resolved, as it would have been a moment later.
+            if (!(error instanceof HookNotFoundError)) throw error;
+            const now = await callbacks.callbackView(claims.projectId, claims.hookId);
+            if (judgeCallback(now, claims, receivedAt) !== 'already_resolved') throw error;
+            return { data: { ...answer, result: 'already_resolved' as const } };
+          }
           return { data: { ...answer, result: 'applied' as const } };
         case 'already_resolved':
           return { data: { ...answer, result: 'already_resolved' as const } };
