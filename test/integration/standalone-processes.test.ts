@@ -154,4 +154,41 @@ describe('worker and API as separate processes against an external Temporal', ()
     api = undefined;
     worker = undefined;
   });
+
+  it('a worker killed with -9 loses no endpoint health reported before its last second', async () => {
+    [worker, api] = await Promise.all([
+      startEntryProcess('worker', env, 'worker polling'),
+      startEntryProcess('api', env, 'API listening'),
+    ]);
+    const call = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(`${apiUrl}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as { data: unknown };
+    };
+    const before = receiver.arrivals.length;
+    const hooks: HookState[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      hooks.push(
+        (await call('POST', '/v1/hooks', { path: '/crash', postIn: '0s', data: { n } })).data as HookState,
+      );
+    }
+    await receiver.waitFor(before + 5, 15_000);
+    // Outcomes go to their endpoint once a second (worker.endpointReportIntervalMs).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    worker.child.kill('SIGKILL');
+    worker = undefined;
+
+    const read = (await call('GET', `/v1/hooks/${hooks[0]?.id ?? ''}`)).data as { endpoint: { id: string } };
+    const endpoint = (await call('GET', `/v1/endpoints/${read.endpoint.id}`)).data as {
+      url: string;
+      stats: { lastHour: { attempts: number; failures: number } };
+    };
+    assert.equal(endpoint.url, `${receiver.url}/crash`);
+    assert.deepEqual(endpoint.stats.lastHour, { ...endpoint.stats.lastHour, attempts: 5, failures: 0 });
+    assert.equal(await stopEntryProcess(api, 'SIGTERM'), 0);
+    api = undefined;
+  });
 });
