@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc, { type Arbitrary } from 'fast-check';
 import { type AwaitingHook, callbackRequests } from '../support/fuzz/callback-requests';
+import {
+  alertListRequests,
+  endpointByIdRequests,
+  endpointListRequests,
+} from '../support/fuzz/endpoint-requests';
 import { checkAnswer, type FuzzRequest } from '../support/fuzz/fuzz-request';
 import {
   bulkRequests,
@@ -29,12 +34,15 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 580 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 770 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
   byId: 80,
   bulk: 60,
+  endpointList: 50,
+  alertList: 40,
+  endpointById: 100,
   callbacks: 70,
   transport: 70,
   inputFree: 10,
@@ -127,6 +135,10 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('GET /v1/hooks', () => checkAll(listRequests(keys, realCursor), RUNS.list, injectAndCheck));
   it('the routes of one hook', () => checkAll(hookByIdRequests(keys), RUNS.byId, injectAndCheck));
   it('POST /v1/hooks/bulk/{action}', () => checkAll(bulkRequests(keys), RUNS.bulk, injectAndCheck));
+  it('GET /v1/endpoints', () =>
+    checkAll(endpointListRequests(keys, realCursor), RUNS.endpointList, injectAndCheck));
+  it('GET /v1/alerts', () => checkAll(alertListRequests(keys, realCursor), RUNS.alertList, injectAndCheck));
+  it('the endpoint routes', () => checkAll(endpointByIdRequests(keys), RUNS.endpointById, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('keys, bodies, methods and paths on every route', () =>
