@@ -105,16 +105,17 @@ export class HealthFeed {
     const project = this.options.defaultsOf(batch.projectId);
     const input = { projectId: batch.projectId, endpoint: batch.endpoint, defaults: project };
     if (!this.known.has(workflowId)) {
+      const now = Date.now();
       try {
         await this.client.workflow.start<typeof endpointWorkflow>('endpointWorkflow', {
           workflowId,
           taskQueue: this.options.taskQueue,
-          args: [{ ...input, firstReports: batch.reports }],
+          args: [{ ...input, firstReports: batch.reports, recordedAt: new Date(now).toISOString() }],
           workflowIdConflictPolicy: 'FAIL',
           ...newEndpointRecord(
             { ...input, alertRules: project.alertRules, autoDisableAfterSecs: project.autoDisableAfterSecs },
             batch.reports,
-            Date.now(),
+            now,
           ),
         });
         this.remember(workflowId);

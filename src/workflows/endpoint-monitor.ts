@@ -59,6 +59,8 @@ export interface EndpointWorkflowInput {
    * from them at the start (newEndpointRecord): recorded here again, they leave nothing to write.
    */
   firstReports?: AttemptReport[];
+  /** When that start record was made: the endpoint's first sighting, as the record says. */
+  recordedAt?: string;
 }
 
 /** An endpoint's state as one run hands it to the next (continue-as-new). */
@@ -115,7 +117,7 @@ export class EndpointMonitor {
 
   constructor(private readonly input: EndpointWorkflowInput) {
     const carried = input.carried;
-    const now = new Date(Date.now()).toISOString();
+    const now = input.recordedAt ?? new Date(Date.now()).toISOString();
     this.defaults = input.defaults;
     this.health = EndpointHealth.restore(carried?.health);
     this.state = carried?.state ?? 'active';
@@ -378,7 +380,9 @@ export class EndpointMonitor {
     // Whatever arrived while the handlers finished is in the state handed over.
     await this.raiseAlerts();
     return continueAsNew<(input: EndpointWorkflowInput) => Promise<never>>({
-      ...this.input,
+      // The first outcomes are in the health carried over; the new run writes its own record at once.
+      projectId: this.input.projectId,
+      endpoint: this.input.endpoint,
       defaults: this.defaults,
       carried: {
         state: this.state,

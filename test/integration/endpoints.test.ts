@@ -3,7 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import type { AlertView, EndpointView } from '../../src/domain/endpoint';
 import type { HookState } from '../../src/domain/hook';
+import { endpointDefaults } from '../../src/endpoints/endpoint-tracker';
+import { mapLimited } from '../../src/lib/map-limited';
 import { generateSigningSecret } from '../../src/security/signing';
+import { endpointReportsSignal } from '../../src/workflows/endpoint-messages';
+import { endpointWorkflowId } from '../../src/workflows/endpoint-record';
 import { assertApiError } from '../support/api-error';
 import { ReceiverPool, type TestReceiver } from '../support/receiver';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -349,6 +353,45 @@ describe('endpoints', () => {
       accepted.length,
       'nothing more once it was taken',
     );
+  });
+
+  it('continues as new past 2,000 events, keeping its state, rules and health counts', async () => {
+    const receiver = await receivers.start();
+    const hook = await schedule('holds', `${receiver.url}/long-lived`);
+    await receiver.waitFor(1, 10_000);
+    const endpointId = await endpointOf('holds', hook.id);
+    const first = await waitUntil('the endpoint', () => getEndpoint('holds', endpointId));
+    const configured = await stack.request('holds', 'PATCH', `/v1/endpoints/${endpointId}`, {
+      autoDisableAfterSecs: 0,
+    });
+    assert.equal(configured.statusCode, 200, configured.body);
+    const handle = stack.client.workflow.getHandle(endpointWorkflowId('holds', endpointId));
+    const firstRun = (await handle.describe()).runId;
+
+    // Batches as workers send them, many more than one run keeps.
+    const project = stack.config.projects.find((candidate) => candidate.id === 'holds');
+    assert.ok(project);
+    const batches = Array.from({ length: 2_100 }, (_, index) => index);
+    await mapLimited(batches, 16, (index) =>
+      handle.signal(endpointReportsSignal, {
+        reports: [
+          { hookId: `hk_${index}`, attempt: 1, at: new Date().toISOString(), ok: true, durationMs: 5 },
+        ],
+        defaults: endpointDefaults(project),
+      }),
+    );
+    const view = await waitUntil(
+      'every batch counted',
+      async () => {
+        const read = await getEndpoint('holds', endpointId);
+        return read?.stats.lastHour.attempts === 2_101 ? read : undefined;
+      },
+      60_000,
+    );
+    assert.notEqual((await handle.describe()).runId, firstRun, 'a new run took over');
+    assert.equal(view.autoDisableAfterSecs, 0, 'its own settings went over');
+    assert.equal(view.firstSeenAt, first.firstSeenAt, 'the same endpoint, not a new one');
+    assert.equal(view.stats.lastHour.failures, 0);
   });
 
   describe('bad input', () => {
