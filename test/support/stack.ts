@@ -68,10 +68,7 @@ export class TestStack {
     private readonly dataDir: string,
   ) {}
 
-  static async start(
-    projectSpecs: TestProjectSpec[],
-    worker: WorkerConfigInput = {},
-  ): Promise<TestStack> {
+  static async start(projectSpecs: TestProjectSpec[], worker: WorkerConfigInput = {}): Promise<TestStack> {
     runtime ??= installTemporalRuntime(testLogger());
     await runtime;
     bundle ??= loadWorkflowBundle();
