@@ -4,7 +4,7 @@ import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
 import type { AttemptTiming, DeliveryRequest, DeliveryResult, HeldByEndpoint } from '../domain/delivery';
 import type { EndpointTracking } from '../endpoints/endpoint-tracker';
 import { parseRetryAfter } from '../domain/retry-after';
-import { utf8Prefix } from '../lib/utf8';
+import { readBodyPrefix } from '../lib/body-prefix';
 import { callbackUrls } from '../security/callback-token';
 import { targetRefusalIn } from '../security/guarded-dispatcher';
 import type { CallbackTokenSigner } from '../security/server-secret';
@@ -116,7 +116,10 @@ async function post(
   const signal = AbortSignal.any([timeout.signal, cancelled]);
   try {
     const response = await request(req.targetUrl, { method: 'POST', headers, body, dispatcher, signal });
-    const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
+    const { text: responseBody } = await readBodyPrefix(
+      response.body as AsyncIterable<Buffer>,
+      RESPONSE_BODY_LIMIT,
+    );
     return { ...classify(response.statusCode, response.headers, req.async), responseBody };
   } catch (error) {
     if (cancelled.aborted) throw error;
@@ -170,19 +173,6 @@ function classify(statusCode: number, headers: Dispatcher.ResponseData['headers'
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Keeps the first `limit` bytes and stops reading, so a huge response cannot exhaust the worker. */
-async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    // Leaving the loop destroys the stream: the rest of the body is never read.
-    if (size >= limit) break;
-  }
-  return utf8Prefix(Buffer.concat(chunks), limit);
 }
 
 function describeNetworkError(error: unknown): string {

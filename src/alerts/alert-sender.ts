@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import { type Dispatcher, request } from 'undici';
 import type { EndpointAlert } from '../domain/endpoint';
-import { utf8Prefix } from '../lib/utf8';
+import { readBodyPrefix } from '../lib/body-prefix';
 import { signPayload } from '../security/signing';
 import { alertSubject, alertText, slackMessage, webhookEvent } from './alert-message';
 import { type AlertChannel, channelLabel } from './channel-config';
@@ -150,16 +150,9 @@ class RefusedError extends Error {
 
 /** The start of a body on one line; the rest is never read, so a huge answer costs nothing. */
 async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    // Leaving the loop destroys the stream.
-    if (size >= ANSWER_EXCERPT_BYTES) break;
-  }
-  const excerpt = utf8Prefix(Buffer.concat(chunks), ANSWER_EXCERPT_BYTES).replace(/\s+/g, ' ').trim();
-  return size > ANSWER_EXCERPT_BYTES ? `${excerpt}…` : excerpt;
+  const { text, cut } = await readBodyPrefix(body as AsyncIterable<Buffer>, ANSWER_EXCERPT_BYTES);
+  const excerpt = text.replace(/\s+/g, ' ').trim();
+  return cut ? `${excerpt}…` : excerpt;
 }
 
 /**
