@@ -197,11 +197,14 @@ export function judgeHealth(health: EndpointHealth, rules: AlertRules, now: numb
   return { health: reasons.length > 0 ? 'failing' : 'healthy', reasons };
 }
 
-/** Whether the endpoint has failed, without a single success, for at least `afterMs` up to `now`. */
-export function autoDisableDue(health: EndpointHealth, afterMs: number, now: number): boolean {
+/**
+ * Whether the endpoint has failed, without a single success, for at least `afterMs` up to `now`, counted
+ * from `notBefore` at the earliest (a resume gives the endpoint a whole window again).
+ */
+export function autoDisableDue(health: EndpointHealth, afterMs: number, now: number, notBefore = 0): boolean {
   const { failingSince } = health;
   if (health.failureStreak === 0 || failingSince === undefined) return false;
-  return now - Date.parse(failingSince) >= afterMs;
+  return now - Math.max(Date.parse(failingSince), notBefore) >= afterMs;
 }
 
 /** Too few attempts say nothing about a rate: two failures out of three are not an outage. */

@@ -24,7 +24,7 @@ import {
   type EndpointView,
   type HealthJudgement,
 } from '../domain/endpoint';
-import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
+import { autoDisableDue, EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
 import { alertWorkflow } from './alert.workflow';
 import {
   configureEndpointUpdate,
@@ -280,17 +280,16 @@ export class EndpointMonitor {
     }
   }
 
-  /**
-   * Why the endpoint is due to be disabled: it has failed for the whole window without a success, counted
-   * from its latest resume at the earliest, so that a resumed endpoint gets a full window again.
-   */
+  /** Why the endpoint is due to be disabled, if it is (see autoDisableDue); a resume restarts the window. */
   private autoDisableReason(now: number): string | undefined {
     const afterSecs = this.autoDisableAfterSecs();
-    const failingSince = this.health.stats(now).failingSince;
-    if (afterSecs === 0 || failingSince === undefined) return undefined;
-    const since = Math.max(Date.parse(failingSince), this.resumedAt ? Date.parse(this.resumedAt) : 0);
-    if (now - since < afterSecs * 1000) return undefined;
-    return `no successful attempt since ${new Date(since).toISOString()} (auto-disable after ${afterSecs} s)`;
+    const resumedAt = this.resumedAt ? Date.parse(this.resumedAt) : 0;
+    const { failingSince } = this.health;
+    if (afterSecs === 0 || !failingSince || !autoDisableDue(this.health, afterSecs * 1000, now, resumedAt)) {
+      return undefined;
+    }
+    const since = new Date(Math.max(Date.parse(failingSince), resumedAt)).toISOString();
+    return `no successful attempt since ${since} (auto-disable after ${afterSecs} s)`;
   }
 
   private queueAlert(kind: AlertKind, reasons: string[]): void {

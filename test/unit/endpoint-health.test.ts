@@ -430,6 +430,13 @@ describe('autoDisableDue', () => {
     assert.equal(autoDisableDue(health, fiveDays, T0 + fiveDays - 1), false);
   });
 
+  it('counts from a later resume when one is given', () => {
+    const health = recorded([attempt(T0 - HOUR, true)], hourlyFailures);
+    const resumedAt = T0 + DAY;
+    assert.equal(autoDisableDue(health, fiveDays, T0 + fiveDays, resumedAt), false);
+    assert.equal(autoDisableDue(health, fiveDays, resumedAt + fiveDays, resumedAt), true);
+  });
+
   it('not after a success', () => {
     const health = recorded(hourlyFailures, [attempt(T0 + fiveDays + MINUTE, true)]);
     assert.equal(autoDisableDue(health, fiveDays, T0 + 10 * DAY), false);
