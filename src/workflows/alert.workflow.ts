@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertMemo } from '@temporalio/workflow';
+import { proxyActivities, upsertMemo } from '@temporalio/workflow';
 import type { createAlertActivities } from '../activities/send-alert';
 import type { AlertView, EndpointAlert } from '../domain/endpoint';
 import { alertMemo } from './endpoint-record';
@@ -43,6 +43,5 @@ export async function alertWorkflow({ alert, channels }: AlertWorkflowInput): Pr
 function failureMessage(error: unknown): string {
   let cause: unknown = error;
   while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-  if (cause instanceof ApplicationFailure || cause instanceof Error) return cause.message;
-  return String(error);
+  return cause instanceof Error ? cause.message : String(error);
 }
