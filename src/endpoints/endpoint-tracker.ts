@@ -11,6 +11,9 @@ import { endpointWorkflowId } from '../workflows/endpoint-record';
 import { EndpointGate } from './endpoint-gate';
 import { HealthFeed } from './health-feed';
 
+/** Target URLs whose endpoint a worker keeps at hand; past this many it starts over. */
+const MAX_REMEMBERED_TARGETS = 10_000;
+
 /** What the delivery activity asks about a hook's endpoint. */
 export interface EndpointTracking {
   /** Who holds a hook to this target instead of letting it be attempted, if anyone. */
@@ -42,6 +45,7 @@ export class EndpointTracker implements EndpointTracking {
   private readonly tracked: Map<string, ProjectConfig>;
   private readonly gate: EndpointGate;
   private readonly feed: HealthFeed;
+  private readonly endpoints = new Map<string, EndpointRef>();
 
   constructor(
     projects: readonly ProjectConfig[],
@@ -90,8 +94,20 @@ export class EndpointTracker implements EndpointTracking {
     this.feed.report(projectId, endpoint, report);
   }
 
+  /**
+   * Each attempt asks twice (before, to check for a hold; after, to report), and most hooks go to a
+   * few targets: the URL parse and digest are kept for the targets seen lately.
+   */
   private endpointOf(projectId: string, targetUrl: string): EndpointRef | undefined {
     const project = this.tracked.get(projectId);
-    return project && endpointOf(targetUrl, endpointGrouping(project));
+    if (!project) return undefined;
+    const key = `${projectId} ${targetUrl}`;
+    let endpoint = this.endpoints.get(key);
+    if (!endpoint) {
+      if (this.endpoints.size >= MAX_REMEMBERED_TARGETS) this.endpoints.clear();
+      endpoint = endpointOf(targetUrl, endpointGrouping(project));
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
   }
 }
