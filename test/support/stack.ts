@@ -23,6 +23,8 @@ import { connectClient, connectWorker } from '../../src/temporal/connection';
 import type { RunningWorker } from '../../src/worker/create-worker';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle';
 import { installTemporalRuntime } from '../../src/worker/runtime';
+import { HookrelayClient, type ScheduleHookRequest } from '../../src/client';
+import { injectFetch } from './inject-fetch';
 
 export interface TestProject {
   id: string;
@@ -135,17 +137,21 @@ export class TestStack {
     });
   }
 
-  async schedule(projectId: string, body: Record<string, unknown>): Promise<HookState> {
-    const response = await this.request(projectId, 'POST', '/v1/hooks', body);
-    if (response.statusCode !== 201)
-      throw new Error(`schedule failed: ${response.statusCode} ${response.body}`);
-    return response.json<{ data: HookState }>().data;
+  /** The typed client, acting as the given project, on the in-process API. */
+  api(projectId: string): HookrelayClient {
+    return new HookrelayClient({
+      baseUrl: 'http://api.test',
+      apiKey: this.projects[projectId]?.apiKey ?? 'unknown',
+      fetch: injectFetch(this.app),
+    });
+  }
+
+  async schedule(projectId: string, body: ScheduleHookRequest): Promise<HookState> {
+    return (await this.api(projectId).hooks.schedule(body)).hook;
   }
 
   async getHook(projectId: string, hookId: string): Promise<HookState> {
-    const response = await this.request(projectId, 'GET', `/v1/hooks/${hookId}`);
-    if (response.statusCode !== 200) throw new Error(`get failed: ${response.statusCode} ${response.body}`);
-    return response.json<{ data: HookState }>().data;
+    return this.api(projectId).hooks.get(hookId);
   }
 
   /** Polls the hook until `predicate` holds, or fails after the timeout with the last state seen. */

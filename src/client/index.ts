@@ -1,0 +1,3 @@
+export { HookrelayClient, type HookrelayClientOptions } from './hookrelay-client';
+export { HookrelayApiError } from './errors';
+export type * from './types';
