@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
 import { metricsRoutes } from './routes/metrics';
+import { uiRoutes } from './routes/ui';
 
 export interface AppOptions {
   store: HookStore;
@@ -102,5 +103,6 @@ export async function buildApp({
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
   });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
+  await app.register(uiRoutes);
   return app;
 }
