@@ -86,6 +86,7 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         durationMs: finishedAt.getTime() - startedAt.getTime(),
         statusCode: outcome.statusCode,
         error: ok ? undefined : (outcome.error ?? `the receiver answered ${outcome.statusCode}`),
+        ...(req.attempt === 1 ? { latenessMs: startedAt.getTime() - Date.parse(req.postAt) } : {}),
       });
       return {
         ...outcome,

@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
 import { metricsRoutes } from './routes/metrics';
+import { overviewRoutes } from './routes/overview';
 import { uiRoutes } from './routes/ui';
 
 export interface AppOptions {
@@ -100,6 +101,7 @@ export async function buildApp({
       endpoints: store.endpoints,
     });
     await authenticated.register(endpointRoutes, { endpoints: store.endpoints });
+    await authenticated.register(overviewRoutes, { reads: store.reads, endpoints: store.endpoints });
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
   });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });

@@ -48,6 +48,9 @@ export const endpointSchema = z
     stats: z.object({
       lastHour: windowStatsSchema,
       lastDay: windowStatsSchema,
+      hourly: z
+        .array(z.object({ start: z.string(), attempts: z.int(), failures: z.int() }))
+        .describe('The 24 hours up to the current one, oldest first, empty hours included.'),
       failureStreak: z.int().describe('Failures since the last success.'),
       lastSuccessAt: z.string().optional(),
       lastFailure: failureRecordSchema.optional(),

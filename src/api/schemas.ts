@@ -249,7 +249,7 @@ export const listHooksQuerySchema = z
   })
   .superRefine(checkRanges);
 
-const hookSummarySchema = hookSchema
+export const hookSummarySchema = hookSchema
   .omit({
     data: true,
     attemptHistory: true,

@@ -14,6 +14,7 @@ import type {
   ListAlertsQuery,
   ListEndpointsQuery,
   ListHooksQuery,
+  Overview,
   RescheduleRequest,
   ScheduleHookRequest,
   StateChangeRequest,
@@ -111,6 +112,11 @@ export class HookrelayClient {
     list: async (query: ListAlertsQuery = {}): Promise<AlertPage> =>
       this.body<AlertPage>({ method: 'GET', path: '/v1/alerts', query: { ...query } }),
   };
+
+  /** The project's hooks per status, overdue hooks, the last hour minute by minute, endpoints in trouble. */
+  async overview(): Promise<Overview> {
+    return this.data<Overview>({ method: 'GET', path: '/v1/overview' });
+  }
 
   private readonly baseUrl: string;
   private readonly apiKey: string;

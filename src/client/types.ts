@@ -8,6 +8,7 @@ import type {
   listEndpointsQuerySchema,
   stateChangeBodySchema,
 } from '../api/endpoint-schemas';
+import type { overviewEnvelopeSchema } from '../api/overview-schemas';
 import type {
   bulkBodySchema,
   bulkResultSchema,
@@ -58,5 +59,8 @@ export type StateChangeRequest = NonNullable<z.input<typeof stateChangeBodySchem
 export type AlertPage = z.output<typeof alertPageSchema>;
 export type Alert = AlertPage['data'][number];
 export type ListAlertsQuery = Omit<z.input<typeof listAlertsQuerySchema>, 'limit'> & { limit?: number };
+
+export type Overview = z.output<typeof overviewEnvelopeSchema>['data'];
+export type MinuteActivity = Overview['perMinute'][number];
 
 export type ApiErrorBody = z.output<typeof errorSchema>;

@@ -4,6 +4,8 @@ import type {
   EndpointStats,
   FailureRecord,
   HealthJudgement,
+  HourActivity,
+  MinuteActivity,
   WindowStats,
 } from './endpoint';
 
@@ -51,6 +53,13 @@ export interface HealthBucket {
   latencyCounts: number[];
   /** The longest duration in the bucket, which caps the percentiles read from the histogram. */
   maxDurationMs: number;
+  /**
+   * First attempts reported with their lateness, the sum and the largest of it. Absent from buckets
+   * written before lateness was reported, which read as none.
+   */
+  lateStarts?: number;
+  latenessSumMs?: number;
+  latenessMaxMs?: number;
 }
 
 /** An endpoint's health as plain JSON data: what the workflow carries across continue-as-new. */
@@ -109,12 +118,18 @@ export class EndpointHealth {
     const stats: EndpointStats = {
       lastHour: this.windowStats(now, MINUTE_BUCKETS),
       lastDay: summarize(recentBuckets(this.state.hours, HOUR_MS, now, HOUR_BUCKETS)),
+      hourly: everyBucket(this.state.hours, HOUR_MS, now, HOUR_BUCKETS).map(hourActivity),
       failureStreak: this.state.failureStreak,
     };
     if (this.state.lastSuccessAt !== undefined) stats.lastSuccessAt = this.state.lastSuccessAt;
     if (this.state.lastFailure !== undefined) stats.lastFailure = { ...this.state.lastFailure };
     if (this.state.failingSince !== undefined) stats.failingSince = this.state.failingSince;
     return stats;
+  }
+
+  /** The current minute of `now` and the 59 before it, oldest first, empty minutes included. */
+  minutes(now: number): MinuteActivity[] {
+    return everyBucket(this.state.minutes, MINUTE_MS, now, MINUTE_BUCKETS).map(minuteActivity);
   }
 
   /** The current minute of `now` and the `minutes` − 1 before it; `minutes` is clamped to 1..60. */
@@ -288,6 +303,51 @@ function addToBucket(bucket: HealthBucket, report: AttemptReport): void {
   const index = latencyBucketIndex(durationMs);
   bucket.latencyCounts[index] = (bucket.latencyCounts[index] ?? 0) + 1;
   bucket.maxDurationMs = Math.max(bucket.maxDurationMs, durationMs);
+  if (report.latenessMs !== undefined && Number.isFinite(report.latenessMs)) {
+    const latenessMs = Math.max(0, report.latenessMs);
+    bucket.lateStarts = (bucket.lateStarts ?? 0) + 1;
+    bucket.latenessSumMs = (bucket.latenessSumMs ?? 0) + latenessMs;
+    bucket.latenessMaxMs = Math.max(bucket.latenessMaxMs ?? 0, latenessMs);
+  }
+}
+
+/**
+ * The `count` buckets of `sizeMs` ending with the one holding `now`, oldest first, an empty bucket where
+ * nothing was counted: what a chart plots. Buckets ahead of `now` (a worker's clock running ahead) are
+ * left out here, unlike in the windows' totals.
+ */
+function everyBucket(
+  buckets: readonly HealthBucket[],
+  sizeMs: number,
+  now: number,
+  count: number,
+): HealthBucket[] {
+  const byStart = new Map(buckets.map((bucket) => [bucket.start, bucket]));
+  const current = Math.floor(now / sizeMs) * sizeMs;
+  return Array.from({ length: count }, (_, index) => {
+    const start = current - (count - 1 - index) * sizeMs;
+    return byStart.get(start) ?? emptyBucket(start);
+  });
+}
+
+function hourActivity(bucket: HealthBucket): HourActivity {
+  return {
+    start: new Date(bucket.start).toISOString(),
+    attempts: bucket.attempts,
+    failures: bucket.failures,
+  };
+}
+
+function minuteActivity(bucket: HealthBucket): MinuteActivity {
+  const lateStarts = bucket.lateStarts ?? 0;
+  return {
+    start: new Date(bucket.start).toISOString(),
+    attempts: bucket.attempts,
+    failures: bucket.failures,
+    firstAttempts: lateStarts,
+    latenessAvgMs: lateStarts > 0 ? (bucket.latenessSumMs ?? 0) / lateStarts : null,
+    latenessMaxMs: lateStarts > 0 ? (bucket.latenessMaxMs ?? 0) : null,
+  };
 }
 
 function latencyBucketIndex(durationMs: number): number {

@@ -6,6 +6,7 @@ import type {
   EndpointState,
   EndpointView,
 } from './endpoint';
+import type { ProjectOverview } from './project-overview';
 
 /**
  * What the API asks of the store that keeps endpoints and their alerts. Temporal is the only
@@ -57,4 +58,6 @@ export interface EndpointStore {
    * for a project that does not track endpoints.
    */
   endpointOfTarget(projectId: string, targetUrl: string): Promise<HookEndpoint | undefined>;
+  /** The project's attempts minute by minute over the last hour, and its endpoints in trouble. */
+  activity(projectId: string, now: Date): Promise<Pick<ProjectOverview, 'perMinute' | 'endpointsInTrouble'>>;
 }

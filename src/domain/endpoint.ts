@@ -30,6 +30,8 @@ export interface AttemptReport {
   statusCode?: number;
   /** Why the attempt failed, as recorded on the hook's attempt. */
   error?: string;
+  /** First attempts only: how long after the hook's due time the attempt started (the scheduler's lateness). */
+  latenessMs?: number;
 }
 
 /**
@@ -76,10 +78,32 @@ export interface FailureRecord {
   error?: string;
 }
 
+/** The attempts of one hour, for a sparkline of the last day. */
+export interface HourActivity {
+  /** The hour's first instant (ISO). */
+  start: string;
+  attempts: number;
+  failures: number;
+}
+
+/** The attempts of one minute, with how late the first attempts among them started. */
+export interface MinuteActivity {
+  /** The minute's first instant (ISO). */
+  start: string;
+  attempts: number;
+  failures: number;
+  /** First attempts, whose lateness the next two fields describe. */
+  firstAttempts: number;
+  latenessAvgMs: number | null;
+  latenessMaxMs: number | null;
+}
+
 /** What `GET /v1/endpoints/:id` shows of an endpoint's health. */
 export interface EndpointStats {
   lastHour: WindowStats;
   lastDay: WindowStats;
+  /** The 24 hours up to the current one, oldest first, empty hours included. */
+  hourly: HourActivity[];
   /** Failures since the last success. */
   failureStreak: number;
   lastSuccessAt?: string;

@@ -2,6 +2,7 @@ import type { CallbackSignal, CallbackView } from './async-ack';
 import type { EndpointStore } from './endpoint-store';
 import type { HookState, HookStatus, HookSummary } from './hook';
 import type { NewHook } from './new-hook';
+import type { ProjectOverview } from './project-overview';
 
 /**
  * What the rest of hookrelay asks of the store that keeps hooks, split by who needs what. Temporal is the
@@ -53,6 +54,8 @@ export interface HookReads {
    * show its previous status for a short while.
    */
   list(projectId: string, filter: HookFilter, page: { limit: number; cursor?: string }): Promise<HookPage>;
+  /** How many hooks each status has, and which are overdue, as visibility sees them at `now`. */
+  standing(projectId: string, now: Date): Promise<Pick<ProjectOverview, 'counts' | 'overdue'>>;
 }
 
 /** The async-ack callbacks' path into the store; both work while every worker is down. */

@@ -5,7 +5,8 @@ import {
   type WorkflowHandle,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import type { AlertView, EndpointOverrides, EndpointView } from '../domain/endpoint';
+import type { AlertView, EndpointOverrides, EndpointView, MinuteActivity } from '../domain/endpoint';
+import { type ProjectOverview, sumMinutes } from '../domain/project-overview';
 import { type EndpointGrouping, endpointOf } from '../domain/endpoint-grouping';
 import type {
   AlertPage,
@@ -27,6 +28,7 @@ import {
 import {
   alertViewOfMemo,
   endpointStateOf,
+  endpointMinutesOfMemo,
   endpointViewOfMemo,
   endpointWorkflowId,
 } from '../workflows/endpoint-record';
@@ -40,6 +42,9 @@ import { alertListQuery, endpointListQuery } from './visibility-query';
  * failure rate needs all of them, which Temporal visibility cannot order by.
  */
 const MAX_LISTED_ENDPOINTS = 10_000;
+
+/** The overview names the few worst endpoints; the endpoints page lists them all. */
+const ENDPOINTS_IN_TROUBLE_SHOWN = 5;
 
 type EndpointHandle = WorkflowHandle<typeof endpointWorkflow>;
 
@@ -67,12 +72,9 @@ export class TemporalEndpointStore implements EndpointStore {
     const offset = page.cursor === undefined ? 0 : this.openOffset(page.cursor, binding);
     const endpoints: EndpointView[] = [];
     const now = Date.now();
-    await withWorkerDeadline(this.client, async () => {
-      for await (const execution of this.client.workflow.list({ query })) {
-        const view = endpointViewOfMemo(execution.memo, now);
-        if (view) endpoints.push(view);
-        if (endpoints.length >= MAX_LISTED_ENDPOINTS) break;
-      }
+    await this.forEachMemo(query, (memo) => {
+      const view = endpointViewOfMemo(memo, now);
+      if (view) endpoints.push(view);
     });
     endpoints.sort(page.order === 'failureRate' ? byFailureRate : byUrl);
     const next = offset + page.limit;
@@ -83,6 +85,37 @@ export class TemporalEndpointStore implements EndpointStore {
           ? this.options.cursors.sealCursor(Buffer.from(String(next)), binding)
           : undefined,
     };
+  }
+
+  async activity(
+    projectId: string,
+    now: Date,
+  ): Promise<Pick<ProjectOverview, 'perMinute' | 'endpointsInTrouble'>> {
+    const minutes: MinuteActivity[][] = [];
+    const inTrouble: EndpointView[] = [];
+    await this.forEachMemo(endpointListQuery(projectId, {}), (memo) => {
+      const view = endpointViewOfMemo(memo, now.getTime());
+      if (view && (view.health === 'failing' || view.state !== 'active')) inTrouble.push(view);
+      minutes.push(endpointMinutesOfMemo(memo, now.getTime()));
+    });
+    return {
+      perMinute: minutes.length > 0 ? sumMinutes(minutes) : endpointMinutesOfMemo(undefined, now.getTime()),
+      endpointsInTrouble: inTrouble.sort(byFailureRate).slice(0, ENDPOINTS_IN_TROUBLE_SHOWN),
+    };
+  }
+
+  /** The memo of each endpoint `query` lists, up to MAX_LISTED_ENDPOINTS. */
+  private async forEachMemo(
+    query: string,
+    take: (memo: Record<string, unknown> | undefined) => void,
+  ): Promise<void> {
+    let seen = 0;
+    await withWorkerDeadline(this.client, async () => {
+      for await (const execution of this.client.workflow.list({ query })) {
+        take(execution.memo);
+        if (++seen >= MAX_LISTED_ENDPOINTS) break;
+      }
+    });
   }
 
   async get(projectId: string, endpointId: string): Promise<EndpointView> {

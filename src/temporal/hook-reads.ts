@@ -1,11 +1,19 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import type { Attempt, HookState, HookWorkflowInput } from '../domain/hook';
+import {
+  type Attempt,
+  HOOK_STATUSES,
+  type HookState,
+  type HookStatus,
+  type HookWorkflowInput,
+} from '../domain/hook';
+import type { ProjectOverview } from '../domain/project-overview';
 import type { HookFilter, HookPage, HookReads } from '../domain/hook-store';
 import type { CursorSeal } from '../security/server-secret';
 import { attemptOfMemoUpdate, hookStateOf, hookSummaryOf, publishesState } from '../workflows/hook-record';
 import { hookStateQuery } from '../workflows/messages';
 import { type HookHandle, hookHandle, orHookNotFound, withWorkerDeadline } from './hook-handles';
-import { hookListQuery } from './visibility-query';
+import { oldestOverdueHook } from './overdue-scan';
+import { hookListQuery, overdueHooksQuery } from './visibility-query';
 import { visibilityPage } from './visibility-page';
 
 type Payload = Parameters<Client['options']['loadedDataConverter']['payloadConverter']['fromPayload']>[0];
@@ -97,5 +105,33 @@ export class TemporalHookReads implements HookReads {
       }),
     );
     return { hooks, nextCursor };
+  }
+
+  async standing(projectId: string, now: Date): Promise<Pick<ProjectOverview, 'counts' | 'overdue'>> {
+    const [counts, overdue, oldest] = await Promise.all([
+      Promise.all(
+        HOOK_STATUSES.map(async (status) => {
+          const { count } = await this.client.workflow.count(
+            hookListQuery(projectId, { statuses: [status] }),
+          );
+          return [status, count] as const;
+        }),
+      ),
+      this.client.workflow.count(overdueHooksQuery(now, projectId)),
+      oldestOverdueHook(this.client, overdueHooksQuery(now, projectId)),
+    ]);
+    return {
+      counts: Object.fromEntries(counts) as Record<HookStatus, number>,
+      overdue: {
+        count: overdue.count,
+        oldest: oldest
+          ? hookSummaryOf({
+              workflowId: oldest.execution.workflowId,
+              memo: oldest.execution.memo,
+              searchAttributes: oldest.execution.typedSearchAttributes,
+            })
+          : null,
+      },
+    };
   }
 }

@@ -32,9 +32,10 @@ export function hookListQuery(projectId: string, filter: HookFilter): string {
 /** Hooks not finished yet, in every project: due later, being delivered, awaiting an ack, or retrying. */
 export const UNFINISHED_HOOKS_QUERY = `${A.status} IN ('pending', 'retry') AND ExecutionStatus = 'Running'`;
 
-/** Unfinished hooks whose next attempt was due before `now`. */
-export function overdueHooksQuery(now: Date): string {
-  return `${UNFINISHED_HOOKS_QUERY} AND ${A.nextAttemptAt} < ${literal(now.toISOString())}`;
+/** Unfinished hooks whose next attempt was due before `now`, in every project or in one. */
+export function overdueHooksQuery(now: Date, projectId?: string): string {
+  const project = projectId === undefined ? '' : `${A.project} = ${literal(projectId)} AND `;
+  return `${project}${UNFINISHED_HOOKS_QUERY} AND ${A.nextAttemptAt} < ${literal(now.toISOString())}`;
 }
 
 /** The current run of every endpoint that holds its hooks, in every project. */

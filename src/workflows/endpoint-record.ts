@@ -16,6 +16,7 @@ import {
   type EndpointView,
   ENDPOINT_STATES,
   type HealthJudgement,
+  type MinuteActivity,
 } from '../domain/endpoint';
 import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
 
@@ -157,6 +158,14 @@ export function endpointViewOfMemo(
     stats: EndpointHealth.restore(snapshot).stats(now),
     statsAt: new Date(now).toISOString(),
   };
+}
+
+/** An endpoint's last 60 minutes as of `now`, from the buckets its memo keeps (empty ones without a memo). */
+export function endpointMinutesOfMemo(
+  memo: Record<string, unknown> | undefined,
+  now: number,
+): MinuteActivity[] {
+  return EndpointHealth.restore(memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined).minutes(now);
 }
 
 /**

@@ -7,7 +7,10 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 export function injectFetch(app: FastifyInstance): typeof fetch {
   return async (input, init = {}) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
     const body = typeof init.body === 'string' ? init.body : undefined;
     const answer = await app.inject({
       method: (init.method ?? 'GET') as InjectOptions['method'],
@@ -15,7 +18,7 @@ export function injectFetch(app: FastifyInstance): typeof fetch {
       headers,
       ...(body === undefined ? {} : { payload: body }),
     });
-    return new Response(answer.statusCode === 204 ? null : answer.rawPayload, {
+    return new Response(answer.statusCode === 204 ? null : answer.body, {
       status: answer.statusCode,
       headers: Object.entries(answer.headers).flatMap(([name, value]) =>
         value === undefined ? [] : [[name, String(value)] as [string, string]],

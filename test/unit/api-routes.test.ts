@@ -51,6 +51,7 @@ class ScriptedStore {
     reads: {
       get: (...args) => this.call('get', args),
       list: (...args) => this.call('list', args),
+      standing: (...args) => this.call('standing', args),
     },
     callbacks: {
       callbackView: (...args) => this.call<CallbackView>('callbackView', args),
@@ -67,6 +68,7 @@ class ScriptedStore {
       resume: (...args) => this.call('resumeEndpoint', args),
       configure: (...args) => this.call('configureEndpoint', args),
       alerts: (...args) => this.call('alerts', args),
+      activity: (...args) => this.call('activity', args),
       // The hook routes ask for every hook read; a project without endpoint tracking has none.
       endpointOfTarget: () => Promise.resolve(undefined),
     },

@@ -8,6 +8,7 @@ import {
   judgeHealth,
   LATENCY_BUCKET_BOUNDS_MS,
 } from '../../src/domain/endpoint-health';
+import { sumMinutes } from '../../src/domain/project-overview';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -451,5 +452,90 @@ describe('autoDisableDue', () => {
 
   it('not without any report', () => {
     assert.equal(autoDisableDue(EndpointHealth.restore(), fiveDays, T0), false);
+  });
+});
+
+describe('EndpointHealth series for charts', () => {
+  it('gives the last 60 minutes oldest first, empty ones included, with first-attempt lateness', () => {
+    const health = recorded([
+      attempt(T0 + 10 * SECOND, true, 100, { latenessMs: 200 }),
+      attempt(T0 + 20 * SECOND, false, 100, { latenessMs: 600 }),
+      attempt(T0 + 30 * SECOND, true, 100, { attempt: 2 }),
+      attempt(T0 - 5 * MINUTE, true),
+    ]);
+    const minutes = health.minutes(T0 + 30 * SECOND);
+    assert.equal(minutes.length, 60);
+    assert.equal(minutes[0]?.start, iso(T0 - 59 * MINUTE));
+    assert.deepEqual(minutes.at(-1), {
+      start: iso(T0),
+      attempts: 3,
+      failures: 1,
+      firstAttempts: 2,
+      latenessAvgMs: 400,
+      latenessMaxMs: 600,
+    });
+    assert.deepEqual(minutes.at(-6), {
+      start: iso(T0 - 5 * MINUTE),
+      attempts: 1,
+      failures: 0,
+      firstAttempts: 0,
+      latenessAvgMs: null,
+      latenessMaxMs: null,
+    });
+    assert.equal(
+      minutes.reduce((total, minute) => total + minute.attempts, 0),
+      4,
+    );
+  });
+
+  it('gives the last 24 hours in stats.hourly, and drops what has left the day', () => {
+    const health = recorded([attempt(T0 - 3 * HOUR, false), attempt(T0 + MINUTE, true)]);
+    const { hourly } = health.stats(T0 + MINUTE);
+    assert.equal(hourly.length, 24);
+    assert.deepEqual(hourly.at(-1), { start: iso(T0), attempts: 1, failures: 0 });
+    assert.deepEqual(hourly.at(-4), { start: iso(T0 - 3 * HOUR), attempts: 1, failures: 1 });
+    assert.deepEqual(
+      health.stats(T0 + 23 * HOUR).hourly.filter((hour) => hour.attempts > 0),
+      [{ start: iso(T0), attempts: 1, failures: 0 }],
+    );
+  });
+
+  it('reads buckets written before lateness was reported as having none', () => {
+    const snapshot = recorded([attempt(T0, true)]).snapshot();
+    const old = JSON.parse(JSON.stringify(snapshot)) as HealthSnapshot;
+    for (const bucket of old.minutes) {
+      delete bucket.lateStarts;
+      delete bucket.latenessSumMs;
+      delete bucket.latenessMaxMs;
+    }
+    assert.deepEqual(EndpointHealth.restore(old).minutes(T0).at(-1), {
+      start: iso(T0),
+      attempts: 1,
+      failures: 0,
+      firstAttempts: 0,
+      latenessAvgMs: null,
+      latenessMaxMs: null,
+    });
+  });
+});
+
+describe('sumMinutes', () => {
+  it('adds endpoints minute by minute and averages lateness over first attempts, not endpoints', () => {
+    const one = recorded([attempt(T0, true, 100, { latenessMs: 100 })]).minutes(T0);
+    const other = recorded([
+      attempt(T0, false, 100, { latenessMs: 400 }),
+      attempt(T0, true, 100, { latenessMs: 400 }),
+    ]).minutes(T0);
+    const total = sumMinutes([one, other]);
+    assert.equal(total.length, 60);
+    assert.deepEqual(total.at(-1), {
+      start: iso(T0),
+      attempts: 3,
+      failures: 1,
+      firstAttempts: 3,
+      latenessAvgMs: 300,
+      latenessMaxMs: 400,
+    });
+    assert.deepEqual(sumMinutes([]), []);
   });
 });

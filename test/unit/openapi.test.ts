@@ -16,11 +16,16 @@ interface OpenApiDocument {
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /**
- * Routes that serve the documentation itself, and so are rightly absent from it. HEAD routes are left
- * out too: Fastify adds one to every GET route.
+ * Routes that serve the documentation itself or the dashboard's pages, and so are rightly absent from
+ * it. HEAD routes are left out too: Fastify adds one to every GET route.
  */
 function isHelperRoute(method: string, path: string): boolean {
-  return method === 'HEAD' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+  const pages = ['/docs', '/ui'];
+  return (
+    method === 'HEAD' ||
+    path === '/openapi.json' ||
+    pages.some((page) => path === page || path.startsWith(`${page}/`))
+  );
 }
 
 /** Fastify's `/v1/hooks/:id` is OpenAPI's `/v1/hooks/{id}`. */
