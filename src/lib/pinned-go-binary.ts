@@ -4,6 +4,7 @@ import { access, constants, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { hookrelayCacheDir, nonEmpty } from './cache-dir';
+import { type ProgressTerminal, startProgressLine } from './progress-line';
 
 /**
  * A binary hookrelay builds from a Go module of its own under tools/: the module's go.mod names the
@@ -44,6 +45,8 @@ export interface ObtainBinaryOptions {
   projectRoot?: string;
   /** Progress and warnings; stderr by default, so that stdout stays free for the caller. */
   log?: (message: string) => void;
+  /** Where a build's ticking progress line is drawn if it is a terminal; stderr by default. */
+  terminal?: ProgressTerminal;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -74,7 +77,12 @@ export async function obtainPinnedGoBinary(
 
   const go = await findOnPath('go', env);
   if (go !== undefined) {
-    await buildWithGo(binary, go, cached, options.projectRoot ?? PROJECT_ROOT, env, log);
+    await buildWithGo(binary, go, cached, {
+      projectRoot: options.projectRoot ?? PROJECT_ROOT,
+      env,
+      log,
+      terminal: options.terminal ?? process.stderr,
+    });
     return cached;
   }
 
@@ -118,9 +126,7 @@ async function buildWithGo(
   binary: PinnedGoBinary,
   go: string,
   target: string,
-  projectRoot: string,
-  env: NodeJS.ProcessEnv,
-  log: (message: string) => void,
+  { projectRoot, env, log, terminal }: Required<Omit<ObtainBinaryOptions, 'cacheDir'>>,
 ): Promise<void> {
   const moduleDir = path.join(projectRoot, binary.moduleDir);
   if (!(await isFile(path.join(moduleDir, 'go.mod')))) {
@@ -134,6 +140,8 @@ async function buildWithGo(
     `Building ${binary.title} from ${moduleDir} into ${target}. ` +
       `This takes ${binary.buildTime}, once; later runs use the cached binary.`,
   );
+  // Go prints nothing while it compiles, for minutes after its last download: the line shows it is alive.
+  const progress = startProgressLine(`Building ${binary.title} with Go (first run only)`, { terminal, log });
   try {
     await runLogged(
       go,
@@ -146,12 +154,13 @@ async function buildWithGo(
       ],
       moduleDir,
       env,
-      log,
-    );
+      progress.print,
+    ).finally(progress.stop);
     await rename(partial, target);
   } finally {
     await rm(partial, { force: true });
   }
+  log(`Built ${binary.title} in ${progress.elapsed()}.`);
 }
 
 function runLogged(
