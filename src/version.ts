@@ -5,3 +5,6 @@ import path from 'node:path';
 export const VERSION = (
   JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
+
+/** How deliveries and alerts introduce themselves to receivers. */
+export const USER_AGENT = `hookrelay/${VERSION}`;

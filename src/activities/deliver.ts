@@ -8,7 +8,7 @@ import { readBodyPrefix } from '../lib/body-prefix';
 import { callbackUrls } from '../security/callback-token';
 import { targetRefusalIn } from '../security/guarded-dispatcher';
 import type { CallbackTokenSigner } from '../security/server-secret';
-import { signPayload } from '../security/signing';
+import { signedDelivery } from '../security/signed-delivery';
 
 /** How much of a response body is kept on the attempt record. */
 const RESPONSE_BODY_LIMIT = 4096;
@@ -48,27 +48,13 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
       if (heldBy) return { heldBy };
 
       const startedAt = new Date();
-      const body = JSON.stringify({
-        id: req.hookId,
-        path: req.path ?? null,
-        postAt: req.postAt,
-        postedAt: startedAt.toISOString(),
-        attempt: req.attempt,
-        data: req.data,
-        createdAt: req.createdAt,
-      });
-      const timestamp = Math.floor(startedAt.getTime() / 1000);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': deps.userAgent,
-        'webhook-id': req.hookId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signPayload({ secrets, msgId: req.hookId, timestamp, body }),
-        'hook-attempt': String(req.attempt),
+      const delivery = signedDelivery(req, { secrets, userAgent: deps.userAgent, sentAt: startedAt });
+      const headers = {
+        ...delivery.headers,
         ...(req.async ? asyncHeaders(deps.callbacks, req, startedAt) : {}),
       };
 
-      const outcome = await post(deps.dispatcherFor(req.projectId), req, headers, body);
+      const outcome = await post(deps.dispatcherFor(req.projectId), req, headers, delivery.body);
       const finishedAt = new Date();
       deps.observeTiming({
         projectId: req.projectId,

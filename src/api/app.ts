@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../config/schema';
 import type { HookStore } from '../domain/hook-store';
+import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
 import { requireApiKey } from './auth';
@@ -31,6 +32,8 @@ export interface AppOptions {
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
   logger: FastifyBaseLogger | false;
+  /** Where hooks link to their workflow history. */
+  temporalWebUi?: TemporalWebUi;
   /** Sees every route as it is registered (the OpenAPI completeness test lists them this way). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -44,6 +47,7 @@ export async function buildApp({
   callbackTokens,
   logger,
   onRoute,
+  temporalWebUi,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger
@@ -99,6 +103,7 @@ export async function buildApp({
       commands: store.commands,
       reads: store.reads,
       endpoints: store.endpoints,
+      temporalWebUi,
     });
     await authenticated.register(endpointRoutes, { endpoints: store.endpoints });
     await authenticated.register(overviewRoutes, { reads: store.reads, endpoints: store.endpoints });

@@ -169,6 +169,23 @@ export const hookDetailEnvelopeSchema = z.object({
       .object({ id: z.string(), url: z.string(), state: z.enum(ENDPOINT_STATES) })
       .optional()
       .describe('Absent when the project does not track endpoints. paused or disabled: the hook waits.'),
+    request: z
+      .object({
+        method: z.literal('POST'),
+        url: z.string(),
+        headers: z.record(z.string(), z.string()),
+        body: z.string(),
+      })
+      .describe(
+        "The request the hook's next attempt sends, signed as of this read (each attempt signs anew). " +
+          'An async hook also gets hook-ack-url and hook-nack-url, issued for each attempt.',
+      ),
+    links: z.object({
+      temporalUi: z
+        .string()
+        .optional()
+        .describe("The hook's workflow history in the Temporal Web UI, when one is configured."),
+    }),
   }),
 });
 

@@ -37,6 +37,7 @@ const ENV_FIELDS: Record<string, readonly string[]> = {
   TEMPORAL_TASK_QUEUE: ['temporal', 'taskQueue'],
   HOOKRELAY_RETENTION_DAYS: ['temporal', 'retentionDays'],
   TEMPORAL_API_KEY: ['temporal', 'apiKey'],
+  HOOKRELAY_TEMPORAL_UI_URL: ['temporal', 'webUiUrl'],
   TEMPORAL_TLS_SERVER_NAME: ['temporal', 'tls', 'serverName'],
   TEMPORAL_TLS_CA: ['temporal', 'tls', 'serverRootCaPath'],
   TEMPORAL_TLS_CERT: ['temporal', 'tls', 'clientCertPath'],

@@ -115,6 +115,11 @@ const temporalConfigSchema = z.strictObject({
   retentionDays: z.int().min(1).max(3650).default(30),
   /** Temporal Cloud API key; implies TLS. */
   apiKey: z.string().min(1).optional(),
+  /**
+   * The Temporal Web UI, for links from a hook to its workflow history; `npm start` sets it to the
+   * embedded server's UI.
+   */
+  webUiUrl: z.url({ protocol: /^https?$/ }).optional(),
   tls: z
     .strictObject({
       serverName: z.string().optional(),

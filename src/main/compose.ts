@@ -19,7 +19,7 @@ import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalHookStore } from '../temporal/hook-store';
 import { applyRetention } from '../temporal/namespace';
-import { VERSION } from '../version';
+import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
 import { loadWorkflowBundle } from '../worker/workflow-bundle';
 
@@ -51,6 +51,9 @@ export function composeApp(
     }),
     projects: config.projects,
     callbackTokens: serverSecret,
+    ...(config.temporal.webUiUrl
+      ? { temporalWebUi: { url: config.temporal.webUiUrl, namespace: config.temporal.namespace } }
+      : {}),
     logger: options.logger,
     onRoute: options.onRoute,
   });
@@ -111,7 +114,7 @@ export async function startWorker(
       project.id,
       createAlertSender({
         dispatcher: dispatcherFor(project.id),
-        userAgent: `hookrelay/${VERSION}`,
+        userAgent: USER_AGENT,
         timeoutMs: ALERT_SEND_TIMEOUT_MS,
       }),
     ]),
@@ -133,7 +136,7 @@ export async function startWorker(
     activities: {
       ...createDeliveryActivities({
         signingSecrets: (projectId) => secretsByProject.get(projectId),
-        userAgent: `hookrelay/${VERSION}`,
+        userAgent: USER_AGENT,
         dispatcherFor,
         callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
         observeTiming: observeAttemptTiming,
@@ -195,7 +198,14 @@ export async function startEmbeddedTemporal(
     sqliteSynchronous: config.devServer.sqliteSynchronous,
     namespace: config.temporal.namespace,
   });
-  return { devServer, config: withTemporalAddress(config, devServer.address) };
+  const pointed = withTemporalAddress(config, devServer.address);
+  return {
+    devServer,
+    config: {
+      ...pointed,
+      temporal: { ...pointed.temporal, webUiUrl: config.temporal.webUiUrl ?? devServer.uiUrl },
+    },
+  };
 }
 
 /** The config pointed at the Temporal server at `address`. */

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { Webhook } from 'standardwebhooks';
 import { buildApp } from '../../src/api/app';
+import type { HookDetail } from '../../src/client';
 import { configSchema } from '../../src/config/schema';
 import type { CallbackSignal, CallbackView } from '../../src/domain/async-ack';
 import {
@@ -96,6 +98,8 @@ describe('API routes over the store interfaces', () => {
   const scripted = new ScriptedStore();
   let app: FastifyInstance;
 
+  const signingSecret = generateSigningSecret();
+
   before(async () => {
     const config = configSchema.parse({
       callbackSecret: 's'.repeat(40),
@@ -103,7 +107,7 @@ describe('API routes over the store interfaces', () => {
         {
           id: 'shop',
           apiKeyHashes: [hashApiKey(API_KEY)],
-          signingSecrets: [generateSigningSecret()],
+          signingSecrets: [signingSecret],
           baseUrl: 'https://receiver.example',
           retry: { maxAttempts: 4 },
         },
@@ -114,6 +118,7 @@ describe('API routes over the store interfaces', () => {
       projects: config.projects,
       callbackTokens: secret,
       logger: false,
+      temporalWebUi: { url: 'http://127.0.0.1:8233/', namespace: 'hookrelay' },
     });
   });
   after(() => app.close());
@@ -162,6 +167,32 @@ describe('API routes over the store interfaces', () => {
     assert.equal(response.statusCode, 403);
     assert.equal(response.json<{ error: { code: string } }>().error.code, 'url_not_allowed');
     assert.equal(scripted.calls.length, 0);
+  });
+
+  it("shows the request the hook's next attempt sends, signed so that a receiver verifies it", async () => {
+    scripted.outcome = () => hookState({ attempts: 1, data: { order: 7 } });
+    const response = await send('GET', `/v1/hooks/${HOOK_ID}`);
+    assert.equal(response.statusCode, 200);
+    const { request, links } = response.json<{ data: HookDetail }>().data;
+    assert.equal(request.url, 'https://receiver.example/orders');
+    assert.equal(request.headers['webhook-id'], HOOK_ID);
+    assert.equal(request.headers['hook-attempt'], '2');
+    const { postedAt, ...body } = new Webhook(signingSecret).verify(request.body, request.headers) as {
+      postedAt: string;
+    };
+    assert.equal(Math.floor(Date.parse(postedAt) / 1000), Number(request.headers['webhook-timestamp']));
+    assert.deepEqual(body, {
+      id: HOOK_ID,
+      path: '/orders',
+      postAt: hookState().postAt,
+      attempt: 2,
+      data: { order: 7 },
+      createdAt: hookState().createdAt,
+    });
+    assert.equal(
+      links.temporalUi,
+      `http://127.0.0.1:8233/namespaces/hookrelay/workflows/${encodeURIComponent(`hook:shop:${HOOK_ID}`)}`,
+    );
   });
 
   it('reschedules to the instant the body names', async () => {

@@ -5,6 +5,9 @@ import type { EndpointStore } from '../../domain/endpoint-store';
 import type { HookCommands, HookReads } from '../../domain/hook-store';
 import { newHook } from '../../domain/new-hook';
 import { countHookScheduled } from '../../metrics/hook-metrics';
+import { signedDelivery } from '../../security/signed-delivery';
+import { hookHistoryLink, type TemporalWebUi } from '../../temporal/web-ui-link';
+import { USER_AGENT } from '../../version';
 import { ApiError } from '../errors';
 import {
   createHookBodySchema,
@@ -23,13 +26,17 @@ export interface HookRoutesOptions {
   commands: HookCommands;
   reads: HookReads;
   endpoints: EndpointStore;
+  temporalWebUi?: TemporalWebUi;
 }
+
+/** Where a preview shows the ack and nack URLs that only an attempt issues. */
+const ISSUED_PER_ATTEMPT = '(issued for each attempt)';
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
 export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (
   app,
-  { commands, reads, endpoints },
+  { commands, reads, endpoints, temporalWebUi },
 ) => {
   /**
    * Each request's body as the client sent it, before validation reads it into domain values: an
@@ -98,9 +105,29 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (
       },
     },
     async (request) => {
-      const hook = await reads.get(request.project.id, knownHookId(request.params.id));
-      const endpoint = await endpoints.endpointOfTarget(request.project.id, hook.targetUrl);
-      return { data: { ...hook, ...(endpoint ? { endpoint } : {}) } };
+      const { project } = request;
+      const hook = await reads.get(project.id, knownHookId(request.params.id));
+      const endpoint = await endpoints.endpointOfTarget(project.id, hook.targetUrl);
+      const next = signedDelivery(
+        { ...hook, hookId: hook.id, attempt: hook.attempts + 1 },
+        { secrets: project.signingSecrets, userAgent: USER_AGENT, sentAt: new Date() },
+      );
+      const asyncHeaders: Record<string, string> = hook.async
+        ? { 'hook-ack-url': ISSUED_PER_ATTEMPT, 'hook-nack-url': ISSUED_PER_ATTEMPT }
+        : {};
+      return {
+        data: {
+          ...hook,
+          ...(endpoint ? { endpoint } : {}),
+          request: {
+            method: 'POST' as const,
+            url: hook.targetUrl,
+            headers: { ...next.headers, ...asyncHeaders },
+            body: next.body,
+          },
+          links: temporalWebUi ? { temporalUi: hookHistoryLink(temporalWebUi, project.id, hook.id) } : {},
+        },
+      };
     },
   );
 
