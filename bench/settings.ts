@@ -59,6 +59,17 @@ export interface SuiteSettings {
     /** Starts timed after the first (cold) one. */
     warmStarts: number;
   };
+  dashboard: {
+    /** Hooks delivered first, so that pages have attempts, minutes and an endpoint to show. */
+    delivered: number;
+    /** Hooks left sleeping while the pages are loaded: the size the page-load target is set for. */
+    sleeping: number;
+    sleepingDueInMs: number;
+    /** Timed loads of each page, after one that warms the browser's cache. */
+    loads: number;
+    quietTimeoutMs: number;
+    drainMs: number;
+  };
 }
 
 export const FULL_SETTINGS: SuiteSettings = {
@@ -91,6 +102,14 @@ export const FULL_SETTINGS: SuiteSettings = {
   // queues behind another, and 50 of them give a median that one slow hook does not move.
   idle: { hooks: 50, durationMs: 50_000, leadMs: 3_000, quietTimeoutMs: 30_000, drainMs: 30_000 },
   startup: { warmStarts: 5 },
+  dashboard: {
+    delivered: 200,
+    sleeping: 10_000,
+    sleepingDueInMs: 60 * 60 * 1000,
+    loads: 10,
+    quietTimeoutMs: 180_000,
+    drainMs: 120_000,
+  },
 };
 
 export const SMOKE_SETTINGS: SuiteSettings = {
@@ -112,4 +131,12 @@ export const SMOKE_SETTINGS: SuiteSettings = {
   footprint: { deliveries: 20, sleeping: 30, sleepingDueInMs: 3_000, quietTimeoutMs: 1_000, drainMs: 20_000 },
   idle: { hooks: 5, durationMs: 2_500, leadMs: 1_000, quietTimeoutMs: 1_000, drainMs: 15_000 },
   startup: { warmStarts: 1 },
+  dashboard: {
+    delivered: 10,
+    sleeping: 30,
+    sleepingDueInMs: 3_000,
+    loads: 1,
+    quietTimeoutMs: 1_000,
+    drainMs: 20_000,
+  },
 };

@@ -1,5 +1,6 @@
 import { acceptScenario } from './accept';
 import { burstScenario } from './burst';
+import { dashboardScenario } from './dashboard';
 import { footprintScenario } from './footprint';
 import { idleScenario } from './idle';
 import { startupScenario } from './startup';
@@ -13,6 +14,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   footprint: footprintScenario,
   idle: idleScenario,
   startup: startupScenario,
+  dashboard: dashboardScenario,
 };
 
 export function isScenarioName(value: string): value is ScenarioName {

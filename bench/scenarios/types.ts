@@ -4,7 +4,15 @@ import type { DeliveryCheck, Receiver } from '../receiver';
 import type { SuiteSettings } from '../settings';
 import type { RunningSystem, SystemDefinition } from '../systems/types';
 
-export const SCENARIO_NAMES = ['accept', 'burst', 'steady', 'footprint', 'idle', 'startup'] as const;
+export const SCENARIO_NAMES = [
+  'accept',
+  'burst',
+  'steady',
+  'footprint',
+  'idle',
+  'startup',
+  'dashboard',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One reported figure. Reports put the same key of different systems side by side and divide them. */

@@ -58,6 +58,8 @@ export const hookrelayBeforeSystem: SystemDefinition = {
     'hookrelay at BENCH_BEFORE_REF, set up as the hookrelay row, with the dev server flags of that code: ' +
     'the row to read a change against, measured in the same run.',
   start,
+  // The ref compared against may predate the dashboard.
+  servesDashboard: false,
   // Its worktree exists only while its stack runs; the Startup scenario times this checkout alone.
   timeStart: undefined,
 };

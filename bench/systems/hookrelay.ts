@@ -144,6 +144,7 @@ export const hookrelaySystem: SystemDefinition = {
   store: 'dev-server SQLite (db + WAL)',
   needs: [],
   usesTemporalCli: true,
+  servesDashboard: true,
   start: (context) => startHookrelay(context, CURRENT),
   timeStart: timeNpmStart,
 

@@ -76,6 +76,8 @@ export interface SystemDefinition {
   /** Without a queue in between, accepting a hook that is due now means delivering it. */
   readonly acceptIsDelivery?: boolean;
   readonly needs: readonly ServiceName[];
+  /** Serves this checkout's dashboard at /ui (the Dashboard scenario measures its pages). */
+  readonly servesDashboard?: boolean;
   /** Runs on the Temporal CLI's dev server, which the suite finds or builds before any timed step. */
   readonly usesTemporalCli?: boolean;
   /** Finds or builds what it runs on; the suite calls it once, before any system starts. */
