@@ -1,0 +1,141 @@
+import { useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { HookrelayApiError, type HookDetail } from '../../client';
+import { AttemptTimeline } from '../components/AttemptTimeline';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { type ActionOutcome, HookActions } from '../components/HookActions';
+import { SignedRequest } from '../components/SignedRequest';
+import { StatusChip } from '../components/StatusChip';
+import { Time } from '../components/Time';
+import { BROWSER_TIME_ZONE, prettyJson, utcText } from '../format';
+import { usePolling } from '../polling';
+import { useSession } from '../session';
+
+/** Often enough to watch an attempt land, seldom enough to cost nothing. */
+const REFRESH_MS = 3000;
+
+export function HookPage() {
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const { client } = useSession();
+  const hook = usePolling(() => client.hooks.get(id), REFRESH_MS, [id]);
+  const [outcome, setOutcome] = useState<ActionOutcome>();
+
+  if (hook.error instanceof HookrelayApiError && hook.error.status === 404) {
+    return (
+      <>
+        <h1>Hook not found</h1>
+        <p role="alert">
+          This project has no hook <code>{id}</code>. <a href="/ui/hooks">Back to the hooks</a>
+        </p>
+      </>
+    );
+  }
+  return (
+    <>
+      <p>
+        <a href="/ui/hooks">← Hooks</a>
+      </p>
+      <h1 class="hook-title">
+        Hook <code>{id}</code> {hook.data && <StatusChip value={hook.data.status} />}
+      </h1>
+      <ErrorNotice error={hook.error} doing="load the hook" />
+      <p role="status" class="notice">
+        {outcome?.text} {outcome?.link && <a href={outcome.link}>Open it</a>}
+      </p>
+      {hook.data ? (
+        <>
+          <HookActions
+            hook={hook.data}
+            onDone={(result) => {
+              setOutcome(result);
+              hook.reload();
+            }}
+          />
+          <HookFacts hook={hook.data} />
+          <section aria-labelledby="data-title">
+            <h2 id="data-title">Data</h2>
+            <pre>
+              <code>{prettyJson(hook.data.data)}</code>
+            </pre>
+          </section>
+          <AttemptTimeline attempts={hook.data.attemptHistory} />
+          <SignedRequest request={hook.data.request} />
+        </>
+      ) : (
+        <p aria-busy="true">Loading…</p>
+      )}
+    </>
+  );
+}
+
+function HookFacts({ hook }: { hook: HookDetail }) {
+  return (
+    <section aria-labelledby="facts-title">
+      <h2 id="facts-title" class="visually-hidden">
+        Details
+      </h2>
+      <dl class="facts">
+        <dt>Target</dt>
+        <dd>
+          <code class="target">POST {hook.targetUrl}</code>
+        </dd>
+        <dt>Due</dt>
+        <dd>
+          {utcText(hook.postAt)}
+          <br />
+          <Time iso={hook.postAt} /> ({BROWSER_TIME_ZONE})
+        </dd>
+        {hook.nextAttemptAt && (
+          <>
+            <dt>Next attempt</dt>
+            <dd>
+              <Time iso={hook.nextAttemptAt} relative />
+            </dd>
+          </>
+        )}
+        <dt>Attempts</dt>
+        <dd>
+          {hook.attempts}
+          {hook.async && ' (async: waits for an ack)'}
+        </dd>
+        {hook.failureError && (
+          <>
+            <dt>Failed because</dt>
+            <dd>{hook.failureError}</dd>
+          </>
+        )}
+        {hook.endpoint && (
+          <>
+            <dt>Endpoint</dt>
+            <dd>
+              <a href="/ui/endpoints">{hook.endpoint.url}</a> <StatusChip value={hook.endpoint.state} />
+            </dd>
+          </>
+        )}
+        <dt>Created</dt>
+        <dd>
+          <Time iso={hook.createdAt} />
+        </dd>
+        {hook.links.temporalUi && (
+          <>
+            <dt>History</dt>
+            <dd>
+              <a href={hook.links.temporalUi} target="_blank" rel="noopener noreferrer">
+                Workflow history in the Temporal Web UI
+              </a>
+            </dd>
+          </>
+        )}
+        {hook.completedAt && (
+          <>
+            <dt>Finished</dt>
+            <dd>
+              <Time iso={hook.completedAt} />
+            </dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
