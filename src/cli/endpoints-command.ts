@@ -1,0 +1,141 @@
+import { type Command, Option } from 'commander';
+import type { Endpoint, EndpointPage } from '../client';
+import { ENDPOINT_STATES } from '../domain/endpoint';
+import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
+import { clientFor } from './connection';
+import { timeText } from './hook-views';
+import { definedFields, oneOrMoreOf, parseInteger } from './option-values';
+import type { Output } from './output';
+import { addGetCommand } from './read-command';
+
+type WindowStats = Endpoint['stats']['lastHour'];
+
+/** `hookrelay endpoints …`: where hooks go, their health, and holding their hooks back. */
+export function addEndpointCommands(endpoints: Command, out: Output): void {
+  endpoints.description("the project's endpoints: health, pause and resume");
+
+  endpoints
+    .command('list')
+    .description('list endpoints with their health')
+    .addOption(
+      new Option('--state <state>', `${ENDPOINT_STATES.join(', ')}; repeat or separate by commas`).argParser(
+        oneOrMoreOf(ENDPOINT_STATES),
+      ),
+    )
+    .addOption(
+      new Option('--health <health>', 'only healthy or failing ones').choices(['healthy', 'failing']),
+    )
+    .addOption(new Option('--sort <order>', 'url, or failureRate (worst first)').choices(ENDPOINT_ORDERS))
+    .addOption(new Option('--limit <n>', 'endpoints per page, at most 1000').argParser(parseInteger))
+    .option('--cursor <cursor>', 'the nextCursor of an earlier page')
+    .action(async function (this: Command) {
+      const options = this.opts<{
+        state?: Endpoint['state'][];
+        health?: 'healthy' | 'failing';
+        sort?: (typeof ENDPOINT_ORDERS)[number];
+        limit?: number;
+        cursor?: string;
+      }>();
+      const page = await clientFor(this).endpoints.list(definedFields(options));
+      out.result(page, () => {
+        showEndpointList(out, page);
+      });
+    });
+
+  addGetCommand(endpoints, out, {
+    description: "show an endpoint's state and health",
+    id: 'endpoint id (ep_…)',
+    read: (client, endpointId) => client.endpoints.get(endpointId),
+    show: showEndpoint,
+  });
+
+  const changes = {
+    pause: { summary: 'hold the hooks of an endpoint', done: 'Paused' },
+    resume: { summary: "release an endpoint's held hooks, in due order", done: 'Resumed' },
+  } as const;
+  for (const change of ['pause', 'resume'] as const) {
+    endpoints
+      .command(change)
+      .description(changes[change].summary)
+      .argument('<id>', 'endpoint id')
+      .option('--note <text>', 'why; shown on the endpoint')
+      .action(async function (this: Command, endpointId: string) {
+        const { note } = this.opts<{ note?: string }>();
+        const endpoint = await clientFor(this).endpoints[change](
+          endpointId,
+          note === undefined ? {} : { note },
+        );
+        out.result({ data: endpoint }, () => {
+          out.line(
+            `${changes[change].done} ${endpoint.id}  ${stateText(out, endpoint.state)}  ${endpoint.url}`,
+          );
+        });
+      });
+  }
+}
+
+function showEndpointList(out: Output, page: EndpointPage): void {
+  if (!page.data.length) {
+    out.line('No endpoints match.');
+    return;
+  }
+  out.table(
+    ['ID', 'URL', 'STATE', 'HEALTH', 'ATTEMPTS 1H', 'SUCCESS 1H', 'P95 1H', 'HELD'],
+    page.data.map((endpoint) => [
+      endpoint.id,
+      endpoint.url,
+      stateText(out, endpoint.state),
+      healthText(out, endpoint.health),
+      String(endpoint.stats.lastHour.attempts),
+      rateText(endpoint.stats.lastHour.successRate),
+      msText(endpoint.stats.lastHour.latencyP95Ms),
+      String(endpoint.heldHooks),
+    ]),
+  );
+  if (page.nextCursor) out.line(`\nMore endpoints: add --cursor ${page.nextCursor}.`);
+}
+
+function showEndpoint(out: Output, endpoint: Endpoint): void {
+  const { stats } = endpoint;
+  out.facts([
+    ['id', endpoint.id],
+    ['url', endpoint.url],
+    ['state', `${stateText(out, endpoint.state)} since ${timeText(endpoint.stateChangedAt)}`],
+    ['note', endpoint.stateNote],
+    ['health', [healthText(out, endpoint.health), ...endpoint.healthReasons].join('; ')],
+    ['last hour', windowText(stats.lastHour)],
+    ['last day', windowText(stats.lastDay)],
+    ['failure streak', String(stats.failureStreak)],
+    ['last success', stats.lastSuccessAt && timeText(stats.lastSuccessAt)],
+    [
+      'last failure',
+      stats.lastFailure &&
+        `${timeText(stats.lastFailure.at)} ${stats.lastFailure.hookId} ${stats.lastFailure.statusCode ?? stats.lastFailure.error ?? ''}`,
+    ],
+    ['held hooks', String(endpoint.heldHooks)],
+    ['first seen', timeText(endpoint.firstSeenAt)],
+  ]);
+}
+
+function windowText(window: WindowStats): string {
+  return (
+    `${window.attempts} attempts, ${window.failures} failed, success ${rateText(window.successRate)}, ` +
+    `p50 ${msText(window.latencyP50Ms)}, p95 ${msText(window.latencyP95Ms)}`
+  );
+}
+
+function stateText(out: Output, state: Endpoint['state']): string {
+  return out.paint(state === 'active' ? 'green' : 'yellow', state);
+}
+
+function healthText(out: Output, health: Endpoint['health']): string {
+  return out.paint(health === 'healthy' ? 'green' : 'red', health);
+}
+
+function rateText(rate: number | null): string {
+  return rate === null ? '-' : `${(rate * 100).toFixed(1)}%`;
+}
+
+function msText(ms: number | null): string {
+  return ms === null ? '-' : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,119 @@
+import type { Attempt, Hook, HookDetail, HookStatus, HookSummary } from '../client';
+import type { Output } from './output';
+
+/** How hooks look to a person: a table for many, facts and the attempts for one. */
+
+const STATUS_STYLES = {
+  pending: 'cyan',
+  retry: 'yellow',
+  completed: 'green',
+  failed: 'red',
+  cancelled: 'gray',
+} as const satisfies Record<HookStatus, string>;
+
+export function statusText(out: Output, status: HookStatus): string {
+  return out.paint(STATUS_STYLES[status], status);
+}
+
+export function showHookList(out: Output, hooks: readonly HookSummary[]): void {
+  if (!hooks.length) {
+    out.line('No hooks match.');
+    return;
+  }
+  out.table(
+    ['ID', 'STATUS', 'DUE', 'ATTEMPTS', 'TARGET', 'CREATED'],
+    hooks.map((hook) => [
+      hook.id,
+      statusText(out, hook.status),
+      timeText(hook.postAt),
+      String(hook.attempts),
+      hook.path ?? hook.url ?? hook.targetUrl,
+      timeText(hook.createdAt),
+    ]),
+  );
+}
+
+export function showHook(out: Output, hook: HookDetail): void {
+  out.facts([
+    ['id', hook.id],
+    ['status', statusText(out, hook.status)],
+    ['target', hook.targetUrl],
+    ['due', withDistance(hook.postAt)],
+    ['next attempt', hook.nextAttemptAt && withDistance(hook.nextAttemptAt)],
+    ['attempts', String(hook.attempts)],
+    ['failure', hook.failureError],
+    ['async', hook.async ? 'yes' : undefined],
+    ['retry override', hook.retryOverride && JSON.stringify(hook.retryOverride)],
+    ['endpoint', hook.endpoint && `${hook.endpoint.id} ${hook.endpoint.url} (${hook.endpoint.state})`],
+    ['created', timeText(hook.createdAt)],
+    ['updated', timeText(hook.updatedAt)],
+    ['completed', hook.completedAt && timeText(hook.completedAt)],
+    ['data', oneLine(JSON.stringify(hook.data), 200)],
+  ]);
+  out.line();
+  if (!hook.attemptHistory.length) {
+    out.line('No attempts yet.');
+    return;
+  }
+  out.table(
+    ['#', 'STARTED', 'DURATION', 'OUTCOME', 'HTTP', 'DETAIL'],
+    hook.attemptHistory.map((attempt) => [
+      String(attempt.number),
+      timeText(attempt.startedAt),
+      `${Math.round(attempt.durationMs)} ms`,
+      outcomeText(out, attempt.outcome),
+      attempt.statusCode === undefined ? '' : String(attempt.statusCode),
+      attemptDetail(attempt),
+    ]),
+  );
+}
+
+/** One line for a hook a command has just changed. */
+export function hookLine(out: Output, hook: Hook): string {
+  return `${hook.id}  ${statusText(out, hook.status)}  due ${withDistance(hook.postAt)}  ${hook.targetUrl}`;
+}
+
+function outcomeText(out: Output, outcome: Attempt['outcome']): string {
+  if (outcome === 'success' || outcome === 'acked') return out.paint('green', outcome);
+  if (outcome === 'async_pending') return out.paint('cyan', outcome);
+  return out.paint('red', outcome);
+}
+
+function attemptDetail(attempt: Attempt): string {
+  if (attempt.error) return oneLine(attempt.error, 80);
+  if (attempt.ackDeadline) return `ack by ${timeText(attempt.ackDeadline)}`;
+  if (attempt.nackBody) return oneLine(`nack: ${attempt.nackBody}`, 80);
+  return oneLine(attempt.responseBody ?? '', 80);
+}
+
+/** `2030-03-31 09:00:00Z`: seconds are enough to read, and the zone stays visible. */
+export function timeText(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+function withDistance(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const span = durationText(Math.abs(seconds));
+  return `${timeText(iso)} (${seconds >= 0 ? `in ${span}` : `${span} ago`})`;
+}
+
+/** The two largest units: `2h15m`, `3d4h`, `45s`. */
+function durationText(totalSeconds: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const index = units.findIndex(([, size]) => totalSeconds >= size);
+  const [unit, size] = units[index] ?? ['s', 1];
+  const major = `${Math.floor(totalSeconds / size)}${unit}`;
+  const [minorUnit, minorSize] = units[index + 1] ?? ['', 1];
+  const minor = minorUnit ? Math.floor((totalSeconds % size) / minorSize) : 0;
+  return minor ? `${major}${minor}${minorUnit}` : major;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
