@@ -109,7 +109,7 @@ async function runBulk(
 ): Promise<void> {
   if (options.dryRun) {
     out.result({ matched: hookIds.length, hookIds }, () => {
-      out.line(`${hookIds.length} hooks match; nothing was changed (--dry-run).`);
+      out.line(`${hooksText(hookIds.length)} match; nothing was changed (--dry-run).`);
     });
     return;
   }
@@ -127,10 +127,14 @@ async function runBulk(
     if ('error' in failure) out.error(failure.error, { hookId: failure.hookId });
   out.result({ matched: hookIds.length, ...counts }, () => {
     out.line(
-      `${ACTIONS[action].done} ${counts.affected} of ${hookIds.length} hooks; ` +
+      `${ACTIONS[action].done} ${counts.affected} of ${hooksText(hookIds.length)}; ` +
         `${counts.skipped} skipped (not in a state to ${action}), ${counts.failed} failed.`,
     );
   });
   const first = failures[0];
   if (first && 'error' in first) throw new FailuresReported(exitCodeFor(first.error));
+}
+
+function hooksText(count: number): string {
+  return `${count} ${count === 1 ? 'hook' : 'hooks'}`;
 }

@@ -47,7 +47,7 @@ export function showHook(out: Output, hook: HookDetail): void {
     ['endpoint', hook.endpoint && `${hook.endpoint.id} ${hook.endpoint.url} (${hook.endpoint.state})`],
     ['created', timeText(hook.createdAt)],
     ['updated', timeText(hook.updatedAt)],
-    ['completed', hook.completedAt && timeText(hook.completedAt)],
+    ['finished', hook.completedAt && timeText(hook.completedAt)],
     ['data', oneLine(JSON.stringify(hook.data), 200)],
   ]);
   out.line();
