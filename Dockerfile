@@ -14,9 +14,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The dashboard (and the client it uses) is bundled from its sources by the API on the first /ui request.
-COPY --from=build /app/src/ui ./src/ui
-COPY --from=build /app/src/client ./src/client
+# The dashboard is bundled from its sources (src/ui and the client and domain modules it imports) by
+# the API on the first /ui request.
+COPY --from=build /app/src ./src
 USER node
 EXPOSE 3000
 # Override with ["node", "dist/main/worker.js"] for the worker role.

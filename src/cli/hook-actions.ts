@@ -1,11 +1,12 @@
 import type { Hook, HookrelayClient, HookStatus } from '../client';
 import { HookrelayApiError } from '../client';
+import { ACTION_STATUSES, type BulkAction } from '../domain/hook';
 import { mapLimited } from '../lib/map-limited';
 import { CliError } from './exit-codes';
 import type { Tally } from './progress';
 
 /** The operations that act on existing hooks one id at a time, shared by `hooks <action>` and bulk. */
-export const HOOK_ACTIONS = ['cancel', 'retry', 'replay'] as const;
+export const HOOK_ACTIONS = ['cancel', 'retry', 'replay'] as const satisfies readonly BulkAction[];
 export type HookAction = (typeof HOOK_ACTIONS)[number];
 
 interface ActionSpec {
@@ -13,7 +14,7 @@ interface ActionSpec {
   summary: string;
   done: string;
   /** The statuses the action can change: a filter without --status takes these, as the API's bulk does. */
-  eligible: HookStatus[];
+  eligible: readonly HookStatus[];
 }
 
 export const ACTIONS: Record<HookAction, ActionSpec> = {
@@ -21,19 +22,19 @@ export const ACTIONS: Record<HookAction, ActionSpec> = {
     run: (client, hookId) => client.hooks.cancel(hookId),
     summary: 'cancel pending or retrying hooks',
     done: 'Cancelled',
-    eligible: ['pending', 'retry'],
+    eligible: ACTION_STATUSES.cancel,
   },
   retry: {
     run: (client, hookId) => client.hooks.retry(hookId),
     summary: 'give failed hooks a new delivery cycle under the same id',
     done: 'Retried',
-    eligible: ['failed'],
+    eligible: ACTION_STATUSES.retry,
   },
   replay: {
     run: (client, hookId) => client.hooks.replay(hookId),
     summary: 'copy finished hooks into new hooks due now',
     done: 'Replayed',
-    eligible: ['completed', 'failed', 'cancelled'],
+    eligible: ACTION_STATUSES.replay,
   },
 };
 

@@ -8,6 +8,7 @@ import type {
   listEndpointsQuerySchema,
   stateChangeBodySchema,
 } from '../api/endpoint-schemas';
+export type { BulkAction, HookAction } from '../domain/hook';
 import type { overviewEnvelopeSchema } from '../api/overview-schemas';
 import type {
   bulkBodySchema,
@@ -38,7 +39,6 @@ export type ScheduleHookRequest = z.input<typeof createHookBodySchema>;
 export type RescheduleRequest = z.input<typeof rescheduleBodySchema>;
 export type BulkRequest = z.input<typeof bulkBodySchema>;
 export type BulkResult = z.output<typeof bulkResultSchema>;
-export type BulkAction = 'retry' | 'replay' | 'cancel';
 
 /** The list filters as values rather than query text: several statuses are an array. */
 export type ListHooksQuery = Omit<z.input<typeof listHooksQuerySchema>, 'status' | 'limit'> & {

@@ -9,6 +9,29 @@ export type HookStatus = (typeof HOOK_STATUSES)[number];
 /** Statuses from which a hook never moves on by itself. */
 export const FINISHED_STATUSES: readonly HookStatus[] = ['completed', 'failed', 'cancelled'];
 
+/**
+ * The statuses each operation on an existing hook applies to; in any other the API answers 409. The
+ * API, the CLI and the dashboard all read this one table.
+ */
+export const ACTION_STATUSES = {
+  /** A failed hook gets a new delivery cycle under the same id. */
+  retry: ['failed'],
+  /** A finished hook is copied into a new hook due now. */
+  replay: FINISHED_STATUSES,
+  cancel: ['pending', 'retry'],
+  /** Only before the first attempt. */
+  reschedule: ['pending'],
+} as const satisfies Record<string, readonly HookStatus[]>;
+export type HookAction = keyof typeof ACTION_STATUSES;
+
+/** What `POST /v1/hooks/bulk/:action` does to each hook it selects. */
+export const BULK_ACTIONS = ['retry', 'replay', 'cancel'] as const satisfies readonly HookAction[];
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+export function actionApplies(action: HookAction, status: HookStatus): boolean {
+  return (ACTION_STATUSES[action] as readonly HookStatus[]).includes(status);
+}
+
 export const ATTEMPT_OUTCOMES = [
   'success',
   'failure',

@@ -1,15 +1,7 @@
-import type { HookStatus } from '../client';
+import { HOOK_STATUSES, type HookStatus } from '../domain/hook';
 
-export const HOOK_STATUSES: readonly HookStatus[] = ['pending', 'retry', 'completed', 'failed', 'cancelled'];
+export { actionApplies, HOOK_STATUSES } from '../domain/hook';
 
 export function isHookStatus(value: string): value is HookStatus {
   return (HOOK_STATUSES as readonly string[]).includes(value);
 }
-
-/** Which operations the API accepts in each status (others answer 409). */
-export const HOOK_ACTIONS = {
-  retry: (status: HookStatus) => status === 'failed',
-  replay: (status: HookStatus) => status === 'completed' || status === 'failed' || status === 'cancelled',
-  cancel: (status: HookStatus) => status === 'pending' || status === 'retry',
-  reschedule: (status: HookStatus) => status === 'pending',
-};

@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ProjectConfig } from '../../config/schema';
 import { HookConflictError, HookNotFoundError, TargetNotAllowedError } from '../../domain/errors';
-import type { HookState, HookStatus } from '../../domain/hook';
+import {
+  ACTION_STATUSES,
+  actionApplies,
+  BULK_ACTIONS,
+  type BulkAction,
+  type HookState,
+} from '../../domain/hook';
 import { HOOK_ID_PATTERN } from '../../domain/hook-ids';
 import type { HookCommands, HookFilter, HookReads } from '../../domain/hook-store';
 import { newHook } from '../../domain/new-hook';
@@ -22,15 +28,6 @@ export interface HookRecoveryRoutesOptions {
   reads: HookReads;
 }
 
-type Action = 'retry' | 'replay' | 'cancel';
-
-/** The statuses an action can change; a bulk filter without a status takes exactly these. */
-const ELIGIBLE: Record<Action, HookStatus[]> = {
-  retry: ['failed'],
-  replay: ['completed', 'failed', 'cancelled'],
-  cancel: ['pending', 'retry'],
-};
-
 /** Bulk operations work through hooks a few at a time, to keep Temporal and the workers responsive. */
 const BULK_CONCURRENCY = 8;
 
@@ -45,11 +42,11 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
   app,
   { commands, reads },
 ) => {
-  const actions: Record<Action, (project: ProjectConfig, hookId: string) => Promise<HookState>> = {
+  const actions: Record<BulkAction, (project: ProjectConfig, hookId: string) => Promise<HookState>> = {
     retry: (project, hookId) => commands.retry(project.id, hookId),
     replay: async (project, hookId) => {
       const hook = await reads.get(project.id, hookId);
-      if (!ELIGIBLE.replay.includes(hook.status)) {
+      if (!actionApplies('replay', hook.status)) {
         throw new HookConflictError(`only finished hooks can be replayed; this one is ${hook.status}`);
       }
       const { hook: copy } = await commands.schedule(project.id, newHook(project, hook, new Date()));
@@ -100,7 +97,7 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
         summary: 'Retry, replay or cancel up to 1000 hooks by id or by filter',
         tags: ['recovery'],
         security,
-        params: z.object({ action: z.enum(['retry', 'replay', 'cancel']) }),
+        params: z.object({ action: z.enum(BULK_ACTIONS) }),
         body: bulkBodySchema,
         response: { 200: bulkResultSchema, 400: errorSchema, 401: errorSchema },
       },
@@ -112,7 +109,12 @@ export const hookRecoveryRoutes: FastifyPluginAsyncZod<HookRecoveryRoutesOptions
       const { status, ...ranges } = filter ?? {};
       const ids = hookIds
         ? hookIds.filter((id) => HOOK_ID_PATTERN.test(id))
-        : await matchingIds(reads, project.id, { ...ranges, statuses: status ?? ELIGIBLE[action] }, limit);
+        : await matchingIds(
+            reads,
+            project.id,
+            { ...ranges, statuses: status ?? ACTION_STATUSES[action] },
+            limit,
+          );
       const changed = await mapLimited([...new Set(ids)], BULK_CONCURRENCY, async (hookId) => {
         try {
           await actions[action](project, hookId);

@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { HookDetail } from '../../client';
+import type { HookDetail, HookStatus } from '../../client';
 import { instantOfLocalInput, localInputOf, localText } from '../format';
-import { HOOK_ACTIONS } from '../hook-status';
+import { actionApplies } from '../hook-status';
 import { useSession } from '../session';
 import { ConfirmAction } from './ConfirmAction';
 
@@ -34,7 +34,7 @@ export function HookActions({
   const [dueAt, setDueAt] = useState(() => localInputOf(hook.postAt));
   const actions: HookAction[] = [
     {
-      applies: HOOK_ACTIONS.retry,
+      applies: (status: HookStatus) => actionApplies('retry', status),
       label: 'Retry',
       title: 'Retry this hook?',
       confirmLabel: 'Retry now',
@@ -50,7 +50,7 @@ export function HookActions({
       },
     },
     {
-      applies: HOOK_ACTIONS.replay,
+      applies: (status: HookStatus) => actionApplies('replay', status),
       label: 'Replay',
       title: 'Replay this hook?',
       confirmLabel: 'Replay now',
@@ -63,7 +63,7 @@ export function HookActions({
       },
     },
     {
-      applies: HOOK_ACTIONS.reschedule,
+      applies: (status: HookStatus) => actionApplies('reschedule', status),
       label: 'Reschedule',
       title: 'Reschedule this hook',
       confirmLabel: 'Reschedule',
@@ -90,7 +90,7 @@ export function HookActions({
       },
     },
     {
-      applies: HOOK_ACTIONS.cancel,
+      applies: (status: HookStatus) => actionApplies('cancel', status),
       label: 'Cancel hook',
       title: 'Cancel this hook?',
       confirmLabel: 'Cancel the hook',
