@@ -173,12 +173,16 @@ export const hookDetailEnvelopeSchema = z.object({
       .object({
         method: z.literal('POST'),
         url: z.string(),
+        attempt: z.int().describe('The attempt the request is for.'),
+        sentAt: z.string().nullable().describe('When it was sent; null before the first attempt.'),
         headers: z.record(z.string(), z.string()),
         body: z.string(),
       })
       .describe(
-        "The request the hook's next attempt sends, signed as of this read (each attempt signs anew). " +
-          'An async hook also gets hook-ack-url and hook-nack-url, issued for each attempt.',
+        "The request the hook's latest attempt sent, rebuilt as the receiver got it and signed with the " +
+          "project's current secrets; before any attempt, the one its first attempt sends, with the " +
+          'headers issued at sending (webhook-timestamp, webhook-signature, hook-ack-url, hook-nack-url) ' +
+          'as placeholders.',
       ),
     links: z.object({
       temporalUi: z

@@ -1,3 +1,4 @@
+import type { HookState } from '../domain/hook';
 import { signPayload } from './signing';
 
 /** What a delivery says about its hook: the body's fields besides the time it is sent. */
@@ -29,7 +30,7 @@ export function signedDelivery(
     createdAt: content.createdAt,
   });
   const timestamp = Math.floor(options.sentAt.getTime() / 1000);
-  const headers = {
+  const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': options.userAgent,
     'webhook-id': content.hookId,
@@ -38,4 +39,47 @@ export function signedDelivery(
     'hook-attempt': String(content.attempt),
   };
   return { headers, body };
+}
+
+/** Where a preview shows what only sending a request issues. */
+export const ISSUED_WHEN_SENT = '(issued when sent)';
+
+/** What a hook's record says it is for the delivery format. */
+type RecordedHook = Pick<
+  HookState,
+  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory'
+>;
+
+export interface DeliveryOfRecord {
+  /** The attempt the request is for. */
+  attempt: number;
+  /** When it was sent; null for a hook not attempted yet. */
+  sentAt: string | null;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The request a hook's latest attempt sent, rebuilt as the receiver got it (signed with the project's
+ * current secrets, so it matches unless they rotated since); before any attempt, the request the first
+ * attempt sends, with the headers issued at sending left as placeholders. Never a signature for a request
+ * not yet sent: anyone reading the hook could otherwise deliver it ahead of hookrelay, and the receiver
+ * would then drop the real delivery as a repeat of its `webhook-id`.
+ */
+export function deliveryOfRecord(
+  hook: RecordedHook,
+  options: { secrets: readonly string[]; userAgent: string },
+): DeliveryOfRecord {
+  const last = hook.attemptHistory.at(-1);
+  const content = { ...hook, hookId: hook.id, attempt: last?.number ?? 1 };
+  const sentAt = last ? new Date(last.startedAt) : new Date(hook.postAt);
+  const { headers, body } = signedDelivery(content, { ...options, sentAt });
+  const issuedWhenSent = [
+    ...(last ? [] : ['webhook-timestamp', 'webhook-signature']),
+    // Ack and nack URLs carry a token made for the attempt; a preview must not hand out a working one.
+    ...(hook.async ? ['hook-ack-url', 'hook-nack-url'] : []),
+  ];
+  for (const name of issuedWhenSent) headers[name] = ISSUED_WHEN_SENT;
+  return { attempt: content.attempt, sentAt: last?.startedAt ?? null, url: hook.targetUrl, headers, body };
 }

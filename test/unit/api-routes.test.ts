@@ -169,22 +169,31 @@ describe('API routes over the store interfaces', () => {
     assert.equal(scripted.calls.length, 0);
   });
 
-  it("shows the request the hook's next attempt sends, signed so that a receiver verifies it", async () => {
-    scripted.outcome = () => hookState({ attempts: 1, data: { order: 7 } });
+  it("shows the request the hook's latest attempt sent, as the receiver got and verified it", async () => {
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
+    const attempt = {
+      number: 2,
+      startedAt,
+      finishedAt: startedAt,
+      durationMs: 5,
+      outcome: 'failure' as const,
+    };
+    scripted.outcome = () =>
+      hookState({ status: 'retry', attempts: 2, data: { order: 7 }, attemptHistory: [attempt] });
     const response = await send('GET', `/v1/hooks/${HOOK_ID}`);
     assert.equal(response.statusCode, 200);
     const { request, links } = response.json<{ data: HookDetail }>().data;
     assert.equal(request.url, 'https://receiver.example/orders');
+    assert.equal(request.attempt, 2);
+    assert.equal(request.sentAt, startedAt);
     assert.equal(request.headers['webhook-id'], HOOK_ID);
     assert.equal(request.headers['hook-attempt'], '2');
-    const { postedAt, ...body } = new Webhook(signingSecret).verify(request.body, request.headers) as {
-      postedAt: string;
-    };
-    assert.equal(Math.floor(Date.parse(postedAt) / 1000), Number(request.headers['webhook-timestamp']));
-    assert.deepEqual(body, {
+    assert.equal(request.headers['webhook-timestamp'], String(Math.floor(Date.parse(startedAt) / 1000)));
+    assert.deepEqual(new Webhook(signingSecret).verify(request.body, request.headers), {
       id: HOOK_ID,
       path: '/orders',
       postAt: hookState().postAt,
+      postedAt: startedAt,
       attempt: 2,
       data: { order: 7 },
       createdAt: hookState().createdAt,
@@ -193,6 +202,17 @@ describe('API routes over the store interfaces', () => {
       links.temporalUi,
       `http://127.0.0.1:8233/namespaces/hookrelay/workflows/${encodeURIComponent(`hook:shop:${HOOK_ID}`)}`,
     );
+  });
+
+  it('signs nothing for a hook not attempted yet, nor hands out ack and nack URLs', async () => {
+    scripted.outcome = () => hookState({ async: true });
+    const { request } = (await send('GET', `/v1/hooks/${HOOK_ID}`)).json<{ data: HookDetail }>().data;
+    assert.equal(request.attempt, 1);
+    assert.equal(request.sentAt, null);
+    for (const name of ['webhook-timestamp', 'webhook-signature', 'hook-ack-url', 'hook-nack-url']) {
+      assert.equal(request.headers[name], '(issued when sent)', name);
+    }
+    assert.equal(request.headers['webhook-id'], HOOK_ID);
   });
 
   it('reschedules to the instant the body names', async () => {

@@ -5,7 +5,7 @@ import type { EndpointStore } from '../../domain/endpoint-store';
 import type { HookCommands, HookReads } from '../../domain/hook-store';
 import { newHook } from '../../domain/new-hook';
 import { countHookScheduled } from '../../metrics/hook-metrics';
-import { signedDelivery } from '../../security/signed-delivery';
+import { deliveryOfRecord } from '../../security/signed-delivery';
 import { hookHistoryLink, type TemporalWebUi } from '../../temporal/web-ui-link';
 import { USER_AGENT } from '../../version';
 import { ApiError } from '../errors';
@@ -28,9 +28,6 @@ export interface HookRoutesOptions {
   endpoints: EndpointStore;
   temporalWebUi?: TemporalWebUi;
 }
-
-/** Where a preview shows the ack and nack URLs that only an attempt issues. */
-const ISSUED_PER_ATTEMPT = '(issued for each attempt)';
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
@@ -108,23 +105,12 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (
       const { project } = request;
       const hook = await reads.get(project.id, knownHookId(request.params.id));
       const endpoint = await endpoints.endpointOfTarget(project.id, hook.targetUrl);
-      const next = signedDelivery(
-        { ...hook, hookId: hook.id, attempt: hook.attempts + 1 },
-        { secrets: project.signingSecrets, userAgent: USER_AGENT, sentAt: new Date() },
-      );
-      const asyncHeaders: Record<string, string> = hook.async
-        ? { 'hook-ack-url': ISSUED_PER_ATTEMPT, 'hook-nack-url': ISSUED_PER_ATTEMPT }
-        : {};
+      const delivery = deliveryOfRecord(hook, { secrets: project.signingSecrets, userAgent: USER_AGENT });
       return {
         data: {
           ...hook,
           ...(endpoint ? { endpoint } : {}),
-          request: {
-            method: 'POST' as const,
-            url: hook.targetUrl,
-            headers: { ...next.headers, ...asyncHeaders },
-            body: next.body,
-          },
+          request: { method: 'POST' as const, ...delivery },
           links: temporalWebUi ? { temporalUi: hookHistoryLink(temporalWebUi, project.id, hook.id) } : {},
         },
       };

@@ -1,5 +1,6 @@
 import type { HookDetail } from '../../client';
 import { prettyJson } from '../format';
+import { Time } from './Time';
 
 /** The body is the API's JSON text; shown indented, or as it is should it not parse. */
 function readableBody(body: string): string {
@@ -11,16 +12,25 @@ function readableBody(body: string): string {
 }
 
 /**
- * The request the hook's next attempt sends, signed as of this read: what a receiver's signature check sees,
- * for comparing with what it logged.
+ * The request the hook's latest attempt sent, as the receiver got it: for comparing with what it logged
+ * when its signature check disagrees. Before the first attempt, what that attempt will send.
  */
 export function SignedRequest({ request }: { request: HookDetail['request'] }) {
   return (
     <section aria-labelledby="request-title">
       <h2 id="request-title">Signed request</h2>
       <p>
-        What the next attempt sends, signed as of now (each attempt signs anew, so{' '}
-        <code>webhook-timestamp</code> and <code>webhook-signature</code> change).
+        {request.sentAt ? (
+          <>
+            What attempt {request.attempt} sent at <Time iso={request.sentAt} />, rebuilt as the receiver got
+            it and signed with the project's current secrets.
+          </>
+        ) : (
+          <>
+            What the first attempt will send; its <code>webhook-timestamp</code> and{' '}
+            <code>webhook-signature</code> are made when it is sent.
+          </>
+        )}
       </p>
       <p>
         <code class="target">
