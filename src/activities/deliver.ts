@@ -72,7 +72,10 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         durationMs: finishedAt.getTime() - startedAt.getTime(),
         statusCode: outcome.statusCode,
         error: ok ? undefined : (outcome.error ?? `the receiver answered ${outcome.statusCode}`),
-        ...(req.attempt === 1 ? { latenessMs: startedAt.getTime() - Date.parse(req.postAt) } : {}),
+        // A first attempt's lateness is the scheduler's; one released by its endpoint waited on purpose.
+        ...(req.attempt === 1 && !req.released
+          ? { latenessMs: startedAt.getTime() - Date.parse(req.postAt) }
+          : {}),
       });
       return {
         ...outcome,

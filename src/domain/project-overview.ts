@@ -26,7 +26,7 @@ export function sumMinutes(series: readonly (readonly MinuteActivity[])[]): Minu
   const [first] = series;
   if (!first) return [];
   return first.map((minute, index) => {
-    const same = series.map((endpoint) => endpoint[index] ?? minute);
+    const same = series.flatMap((endpoint) => endpoint[index] ?? []);
     const firstAttempts = total(same, (point) => point.firstAttempts);
     const latenessSumMs = total(same, (point) => (point.latenessAvgMs ?? 0) * point.firstAttempts);
     const maxima = same.flatMap((point) => (point.latenessMaxMs === null ? [] : [point.latenessMaxMs]));
