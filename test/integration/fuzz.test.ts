@@ -17,7 +17,12 @@ import {
   type ProjectKeys,
 } from '../support/fuzz/hook-requests';
 import { type RawRequest, socketRequests } from '../support/fuzz/socket-requests';
-import { INPUT_FREE_ROUTES, inputFreeRequests, transportRequests } from '../support/fuzz/transport-requests';
+import {
+  INPUT_FREE_ROUTES,
+  inputFreeRequests,
+  overviewRequests,
+  transportRequests,
+} from '../support/fuzz/transport-requests';
 import { sendRaw } from '../support/raw-http';
 import { TestReceiver } from '../support/receiver';
 import { TestStack } from '../support/stack';
@@ -34,7 +39,7 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 770 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 790 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
@@ -44,6 +49,7 @@ const RUNS = {
   alertList: 40,
   endpointById: 100,
   callbacks: 70,
+  overview: 20,
   transport: 70,
   inputFree: 10,
   socket: 40,
@@ -141,6 +147,7 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('the endpoint routes', () => checkAll(endpointByIdRequests(keys), RUNS.endpointById, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
+  it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));
   it('keys, bodies, methods and paths on every route', () =>
     checkAll(transportRequests(keys), RUNS.transport, injectAndCheck));
   it('the routes that take no input', async () => {

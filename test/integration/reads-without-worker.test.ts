@@ -22,10 +22,16 @@ const REPLIES: Record<string, Reply> = {
   '/async': { status: 202, headers: { 'hook-async-timeout': '600' } },
 };
 
-/** A hook as a read answers it, its endpoint (which the workflow's own state does not hold) set apart. */
-function withoutEndpoint(read: HookState & { endpoint?: unknown }): HookState {
-  const { endpoint, ...hook } = read;
+/**
+ * A hook as a read answers it, with what a read adds to the workflow's own state set apart: its endpoint,
+ * the request of record and the links.
+ */
+function withoutEndpoint(
+  read: HookState & { endpoint?: unknown; request?: unknown; links?: unknown },
+): HookState {
+  const { endpoint, request, links, ...hook } = read;
   assert.ok(endpoint, 'a read names the endpoint');
+  assert.ok(request && links, 'a read shows the request of record and the links');
   return hook;
 }
 

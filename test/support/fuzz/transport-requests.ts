@@ -256,5 +256,26 @@ export const inputFreeRequests = ({
       expected: { status: 200, ...(method === 'GET' ? { body } : {}) },
     }));
 
+/**
+ * `GET /v1/overview` takes nothing but the key: with a project's key it answers 200 whatever query comes
+ * along (its figures change as the fuzzer goes, so only the status is checked), with any other 401.
+ */
+export const overviewRequests = (keys: ProjectKeys): Arbitrary<FuzzRequest> =>
+  fc
+    .tuple(
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+      fc.oneof(
+        fc.constantFrom(keys.paths, keys.urls).map((key) => ({ headers: { 'x-api-key': key }, ok: true })),
+        wrongKeys(keys.paths).map((headers) => ({ headers, ok: false })),
+      ),
+    )
+    .map(([query, { headers, ok }]) => ({
+      operation: 'GET /v1/overview',
+      method: 'GET',
+      url: `/v1/overview${queryString(query)}`,
+      headers,
+      expected: ok ? { status: 200 } : UNAUTHORIZED,
+    }));
+
 export const transportRequests = (keys: ProjectKeys): Arbitrary<FuzzRequest> =>
   fc.oneof(authFaults(keys), bodyFaults(keys), deepData(keys), unservedRoutes(keys));
