@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Logger } from '@temporalio/common';
 import { bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { hookrelayCacheDir } from '../lib/cache-dir';
 
@@ -39,7 +40,7 @@ export async function loadWorkflowBundle(cacheDir = hookrelayCacheDir()): Promis
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    logger: Runtime.instance().logger,
+    logger: withWebpackReportAtDebug(Runtime.instance().logger),
   });
   await mkdir(cacheDir, { recursive: true });
   // Written aside and renamed: a concurrent reader sees the whole bundle or none.
@@ -48,6 +49,35 @@ export async function loadWorkflowBundle(cacheDir = hookrelayCacheDir()): Promis
   await rename(partial, file);
   await removeStaleBundles(cacheDir);
   return bundle;
+}
+
+/**
+ * webpack's compilation report arrives as one info message of dozens of lines (modules by path, sizes):
+ * noise in a newcomer's first `npm start`, so it goes out at debug. Its errors still come as errors.
+ */
+function withWebpackReportAtDebug(logger: Logger): Logger {
+  const isReport = (message: string) => /^webpack [\d.]+ compiled/m.test(message);
+  return {
+    log: (level, message, meta) => {
+      logger.log(level, message, meta);
+    },
+    trace: (message, meta) => {
+      logger.trace(message, meta);
+    },
+    debug: (message, meta) => {
+      logger.debug(message, meta);
+    },
+    info: (message, meta) => {
+      if (isReport(message)) logger.debug(message, meta);
+      else logger.info(message, meta);
+    },
+    warn: (message, meta) => {
+      logger.warn(message, meta);
+    },
+    error: (message, meta) => {
+      logger.error(message, meta);
+    },
+  };
 }
 
 async function codeDigest(): Promise<string> {
