@@ -11,7 +11,7 @@ import { HooksPage } from './pages/Hooks';
 import { NotFound } from './pages/NotFound';
 import { OverviewPage } from './pages/Overview';
 import { SignIn } from './pages/SignIn';
-import { clientFor, forgetApiKey, type Session, SessionContext, storeApiKey, storedApiKey } from './session';
+import { forgetApiKey, type Session, SessionContext, sessionOf, storeApiKey, storedApiKey } from './session';
 
 function Dashboard() {
   const [apiKey, setApiKey] = useState(storedApiKey);
@@ -23,7 +23,7 @@ function Dashboard() {
     setNotice(reason);
   }, []);
   const session = useMemo<Session | null>(
-    () => (apiKey ? { client: clientFor(apiKey), signOut } : null),
+    () => (apiKey ? sessionOf(apiKey, signOut) : null),
     [apiKey, signOut],
   );
 

@@ -21,8 +21,8 @@ export function forgetApiKey(): void {
 }
 
 /** The API answers on the origin that served the page. */
-export function clientFor(apiKey: string): HookrelayClient {
-  return new HookrelayClient({ baseUrl: location.origin, apiKey });
+function clientFor(apiKey: string, fetchWith?: typeof fetch): HookrelayClient {
+  return new HookrelayClient({ baseUrl: location.origin, apiKey, fetch: fetchWith });
 }
 
 /** Tries the key with the cheapest real call; resolves with why it was refused, or null when it works. */
@@ -46,6 +46,20 @@ export interface Session {
   client: HookrelayClient;
   /** Leaves the dashboard; a reason is shown on the sign-in form (e.g. the key stopped working). */
   signOut: (reason?: string) => void;
+}
+
+/**
+ * The session of a signed-in key. Its client is the one place where a 401 signs out: the key was revoked
+ * or rotated, so every page, whether polling or acting, goes back to the sign-in form rather than showing
+ * the refusal as an error of its own.
+ */
+export function sessionOf(apiKey: string, signOut: (reason?: string) => void): Session {
+  const signingOut: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status === 401) signOut('The API no longer accepts this key. Sign in again.');
+    return response;
+  };
+  return { client: clientFor(apiKey, signingOut), signOut };
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useId, useRef, useState } from 'preact/hooks';
 import { messageOf } from '../session';
 
 interface ConfirmActionProps {
@@ -9,7 +9,10 @@ interface ConfirmActionProps {
   confirmLabel: string;
   /** What the action does, and any fields it needs. */
   children: ComponentChildren;
-  /** Runs on confirmation; a rejection is shown in the dialog, which stays open for another try. */
+  /**
+   * Runs on confirmation; a rejection is shown in the dialog, which stays open for another try (a 401 signs
+   * out instead, through the session's client).
+   */
   run: () => Promise<void>;
   /** Styles the opening button (Pico's classes); destructive actions are set apart. */
   tone?: 'secondary' | 'contrast';
@@ -17,22 +20,18 @@ interface ConfirmActionProps {
 
 /**
  * A button that asks before it acts, in a modal <dialog>: the browser traps focus in it, closes it on
- * Escape and gives focus back to the button afterwards.
+ * Escape and gives focus back to the button afterwards. The element itself says whether it is open: a
+ * state of ours would learn of an Escape only from the close event, which comes a task later, and a click
+ * in between would find it still "open" and show nothing.
  */
 export function ConfirmAction({ label, title, confirmLabel, children, run, tone }: ConfirmActionProps) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const titleId = useId();
-
-  // Before paint: a key pressed right after the click already reaches the open dialog.
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) element.showModal();
-    if (!open && element.open) element.close();
-  }, [open]);
+  const close = () => {
+    dialog.current?.close();
+  };
 
   const confirm = async (event: Event) => {
     event.preventDefault();
@@ -40,7 +39,7 @@ export function ConfirmAction({ label, title, confirmLabel, children, run, tone 
     setError(undefined);
     try {
       await run();
-      setOpen(false);
+      close();
     } catch (failure) {
       setError(messageOf(failure));
     } finally {
@@ -54,18 +53,15 @@ export function ConfirmAction({ label, title, confirmLabel, children, run, tone 
         type="button"
         class={tone}
         onClick={() => {
-          setOpen(true);
+          // A failure from the last time the dialog was open is no news now.
+          setError(undefined);
+          // At once, not after a render: a key pressed right after the click already reaches the dialog.
+          dialog.current?.showModal();
         }}
       >
         {label}
       </button>
-      <dialog
-        ref={dialog}
-        aria-labelledby={titleId}
-        onClose={() => {
-          setOpen(false);
-        }}
-      >
+      <dialog ref={dialog} aria-labelledby={titleId}>
         <article>
           <form onSubmit={(event) => void confirm(event)}>
             <h2 id={titleId}>{title}</h2>
@@ -76,13 +72,7 @@ export function ConfirmAction({ label, title, confirmLabel, children, run, tone 
               </p>
             )}
             <footer>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => {
-                  setOpen(false);
-                }}
-              >
+              <button type="button" class="secondary" onClick={close}>
                 Cancel
               </button>
               <button type="submit" aria-busy={busy} disabled={busy}>

@@ -17,6 +17,12 @@ const REFRESH_MS = 3000;
 export function HookPage() {
   const { params } = useRoute();
   const id = params.id ?? '';
+  // The router keeps this page when only the id changes (as "Open it" after a replay does): keyed by the
+  // id, nothing of one hook's page, its figures or an action's outcome, is left on another's.
+  return <HookView key={id} id={id} />;
+}
+
+function HookView({ id }: { id: string }) {
   const { client } = useSession();
   const hook = usePolling(() => client.hooks.get(id), REFRESH_MS, [id]);
   const [outcome, setOutcome] = useState<ActionOutcome>();
@@ -46,6 +52,8 @@ export function HookPage() {
       {hook.data ? (
         <>
           <HookActions
+            // Its fields (the new due time) are this hook's.
+            key={hook.data.id}
             hook={hook.data}
             onDone={(result) => {
               setOutcome(result);
