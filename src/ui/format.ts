@@ -51,15 +51,19 @@ export function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-/** A date-time input's value (local wall-clock time, no zone) as an instant. */
-export function instantOfLocalInput(value: string): string | undefined {
+/**
+ * A time as the browser reads it, as the RFC 3339 instant the API takes: a date-time input's value (local
+ * wall-clock time, no zone) or an instant from a URL. Undefined for anything that is not a time.
+ */
+export function instantOf(value: string): string | undefined {
   const time = new Date(value);
   return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
-/** An instant as a date-time input shows it, in the browser's time zone. */
+/** An instant as a date-time input shows it, in the browser's time zone; empty for anything else. */
 export function localInputOf(iso: string): string {
   const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return '';
   const local = new Date(time.getTime() - time.getTimezoneOffset() * 60_000);
   return local.toISOString().slice(0, 16);
 }

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { HookDetail, HookStatus } from '../../client';
-import { instantOfLocalInput, localInputOf, localText } from '../format';
+import { instantOf, localInputOf, localText } from '../format';
 import { actionApplies } from '../hook-status';
 import { useSession } from '../session';
 import { ConfirmAction } from './ConfirmAction';
@@ -83,7 +83,7 @@ export function HookActions({
         </label>
       ),
       run: async () => {
-        const postAt = instantOfLocalInput(dueAt);
+        const postAt = instantOf(dueAt);
         if (!postAt) throw new Error('Enter the new due date and time.');
         const moved = await client.hooks.reschedule(hook.id, { postAt });
         return { text: `Rescheduled: now due ${localText(moved.postAt)}.` };

@@ -1,22 +1,31 @@
 import { useLocation } from 'preact-iso';
 import type { ListHooksQuery } from '../../client';
-import { instantOfLocalInput, localInputOf } from '../format';
-import { HOOK_STATUSES } from '../hook-status';
+import { instantOf, localInputOf } from '../format';
+import { HOOK_STATUSES, isHookStatus } from '../hook-status';
 
-/** The filters besides status, by their names in the API and in the page's URL. */
-export const TEXT_FILTERS = [
-  'pathPrefix',
-  'postAtAfter',
-  'postAtBefore',
-  'createdAfter',
-  'createdBefore',
-] as const;
-type TimeFilter = Exclude<(typeof TEXT_FILTERS)[number], 'pathPrefix'>;
+type TimeFilter = 'postAtAfter' | 'postAtBefore' | 'createdAfter' | 'createdBefore';
 
 const RANGES: { legend: string; from: TimeFilter; to: TimeFilter }[] = [
   { legend: 'Due', from: 'postAtAfter', to: 'postAtBefore' },
   { legend: 'Created', from: 'createdAfter', to: 'createdBefore' },
 ];
+const TIME_FILTERS = RANGES.flatMap(({ from, to }) => [from, to]);
+
+/**
+ * The filters of a hooks page's URL, which can be bookmarked and Back goes through. A URL is typed by
+ * hand too: an unknown status or a time that is no time is left out, so that the page still shows the list.
+ */
+export function filterOf(query: Record<string, string>): ListHooksQuery {
+  const statuses = (query.status ?? '').split(',').filter(isHookStatus);
+  const filter: ListHooksQuery = {};
+  if (statuses.length > 0) filter.status = statuses;
+  if (query.pathPrefix) filter.pathPrefix = query.pathPrefix;
+  for (const field of TIME_FILTERS) {
+    const instant = instantOf(query[field] ?? '');
+    if (instant) filter[field] = instant;
+  }
+  return filter;
+}
 
 function textOf(form: FormData, name: string): string {
   const value = form.get(name);
@@ -40,8 +49,8 @@ export function HookFilters({ filter }: { filter: ListHooksQuery }) {
     if (checked.length > 0) params.set('status', checked.join(','));
     const prefix = textOf(form, 'pathPrefix').trim();
     if (prefix) params.set('pathPrefix', prefix);
-    for (const field of RANGES.flatMap(({ from, to }) => [from, to])) {
-      const instant = instantOfLocalInput(textOf(form, field));
+    for (const field of TIME_FILTERS) {
+      const instant = instantOf(textOf(form, field));
       if (instant) params.set(field, instant);
     }
     const search = params.toString();

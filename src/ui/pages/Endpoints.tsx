@@ -3,6 +3,7 @@ import type { Endpoint } from '../../client';
 import { Chart } from '../components/Chart';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Pager, useCursorPages } from '../components/Pager';
 import { StatusChip } from '../components/StatusChip';
 import { Time } from '../components/Time';
 import { durationText, percentText } from '../format';
@@ -10,6 +11,8 @@ import { usePolling } from '../polling';
 import { useSession } from '../session';
 
 const REFRESH_MS = 10_000;
+/** Each row draws a chart: a page of them stays quick to render. */
+const PAGE_SIZE = 50;
 
 /** Each hour's success rate; an hour without attempts is a gap, not a 0. */
 function hourlySuccess(endpoint: Endpoint): { times: number[]; rates: (number | null)[] } {
@@ -22,10 +25,12 @@ function hourlySuccess(endpoint: Endpoint): { times: number[]; rates: (number | 
 
 export function EndpointsPage() {
   const { client } = useSession();
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const endpoints = usePolling(
-    () => client.endpoints.list({ sort: 'failureRate', limit: 200 }),
+    () => client.endpoints.list({ sort: 'failureRate', limit: PAGE_SIZE, cursor }),
     REFRESH_MS,
-    [],
+    [cursor],
   );
   const [outcome, setOutcome] = useState('');
   const list = endpoints.data?.data ?? [];
@@ -69,6 +74,7 @@ export function EndpointsPage() {
           <p>No endpoint yet: one appears when a hook is first attempted there.</p>
         )}
       </div>
+      <Pager pages={pages} nextCursor={endpoints.data?.nextCursor} />
     </>
   );
 }

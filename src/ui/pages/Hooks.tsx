@@ -1,29 +1,16 @@
-import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import type { ListHooksQuery } from '../../client';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { HookFilters, TEXT_FILTERS } from '../components/HookFilters';
+import { filterOf, HookFilters } from '../components/HookFilters';
 import { HookSearch } from '../components/HookSearch';
+import { Pager, useCursorPages } from '../components/Pager';
 import { StatusChip } from '../components/StatusChip';
 import { Time } from '../components/Time';
-import { isHookStatus } from '../hook-status';
 import { usePolling } from '../polling';
 import { useSession } from '../session';
 
 const PAGE_SIZE = 25;
 const REFRESH_MS = 5000;
-
-/** The filters live in the page's URL, so that a filtered list can be bookmarked and Back works. */
-function filterOf(query: Record<string, string>): ListHooksQuery {
-  const statuses = (query.status ?? '').split(',').filter(isHookStatus);
-  const filter: ListHooksQuery = {};
-  if (statuses.length > 0) filter.status = statuses;
-  for (const field of TEXT_FILTERS) {
-    const value = query[field];
-    if (value) filter[field] = value;
-  }
-  return filter;
-}
 
 export function HooksPage() {
   const { query, url } = useLocation();
@@ -41,14 +28,12 @@ export function HooksPage() {
 
 function HookTable({ filter }: { filter: ListHooksQuery }) {
   const { client } = useSession();
-  /** The cursors of the pages before this one, so that Previous can go back. */
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = usePolling(() => client.hooks.list({ ...filter, limit: PAGE_SIZE, cursor }), REFRESH_MS, [
     cursor,
   ]);
   const hooks = page.data?.data ?? [];
-  const nextCursor = page.data?.nextCursor ?? null;
 
   return (
     <section aria-labelledby="hook-list-title">
@@ -59,7 +44,7 @@ function HookTable({ filter }: { filter: ListHooksQuery }) {
       <div class="table-scroll" aria-busy={page.loading && !page.data}>
         <table class="striped">
           <caption class="visually-hidden">
-            Hooks, newest first, page {cursors.length}; refreshed every {REFRESH_MS / 1000} seconds
+            Hooks, newest first, page {pages.number}; refreshed every {REFRESH_MS / 1000} seconds
           </caption>
           <thead>
             <tr>
@@ -96,28 +81,7 @@ function HookTable({ filter }: { filter: ListHooksQuery }) {
         </table>
         {page.data && hooks.length === 0 && <p>No hook matches these filters.</p>}
       </div>
-      <nav aria-label="Pages" class="pager">
-        <button
-          type="button"
-          class="secondary"
-          disabled={cursors.length === 1}
-          onClick={() => {
-            setCursors(cursors.slice(0, -1));
-          }}
-        >
-          Previous
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!nextCursor}
-          onClick={() => {
-            setCursors([...cursors, nextCursor ?? undefined]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
     </section>
   );
 }
