@@ -23,6 +23,19 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+/** Polling hands over new arrays each time; only different figures are news. */
+function sameData(a: uPlot.AlignedData, b: uPlot.AlignedData): boolean {
+  return (
+    a.length === b.length &&
+    a.every((values, index) => {
+      const other = b[index];
+      if (other?.length !== values.length) return false;
+      for (let at = 0; at < values.length; at++) if (!Object.is(values[at], other[at])) return false;
+      return true;
+    })
+  );
+}
+
 /** Under this many values a series shows its points: a lone value has no line to draw. */
 const SPARSE_VALUES = 12;
 
@@ -92,11 +105,13 @@ export function Chart(props: ChartProps) {
       chart.current?.destroy();
       chart.current = null;
     };
-    // The chart is made once; new figures go through setData below, which keeps the zoom and cursor.
+    // The chart is made once; new figures go through setData below.
   }, [series.length, spark]);
 
+  // setData resets the scales, and with them a zoom the reader chose: only when the figures changed.
   useEffect(() => {
-    chart.current?.setData(data);
+    const current = chart.current;
+    if (current && !sameData(current.data, data)) current.setData(data);
   });
 
   return <div ref={container} class={spark ? 'sparkline' : 'chart'} aria-hidden="true" />;
