@@ -23,7 +23,8 @@ export function SignedRequest({ request }: { request: HookDetail['request'] }) {
         {request.sentAt ? (
           <>
             What attempt {request.attempt} sent at <Time iso={request.sentAt} />, rebuilt as the receiver got
-            it and signed with the project's current secrets.
+            it and signed again with the project's current secrets: the signature it got, unless they have
+            rotated since.
           </>
         ) : (
           <>
