@@ -45,6 +45,12 @@ export interface TestProjectSpec {
   endpoints?: ProjectConfigInput['endpoints'];
 }
 
+/** What a test may set of the stack's own configuration besides projects and worker. */
+export interface TestStackOptions {
+  /** Unset by default, as without a Temporal Web UI: hook reads then carry no link to it. */
+  temporal?: { webUiUrl?: string };
+}
+
 let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Quiet unless HOOKRELAY_LOG_LEVEL asks for more. */
@@ -70,7 +76,11 @@ export class TestStack {
     private readonly dataDir: string,
   ) {}
 
-  static async start(projectSpecs: TestProjectSpec[], worker: WorkerConfigInput = {}): Promise<TestStack> {
+  static async start(
+    projectSpecs: TestProjectSpec[],
+    worker: WorkerConfigInput = {},
+    options: TestStackOptions = {},
+  ): Promise<TestStack> {
     runtime ??= installTemporalRuntime(testLogger());
     await runtime;
     bundle ??= loadWorkflowBundle();
@@ -87,7 +97,7 @@ export class TestStack {
         callbackSecret: generateServerSecret(),
         devServer: { port: await freePort() },
         worker,
-        temporal: { namespace: 'hookrelay-test', taskQueue: 'hooks-test' },
+        temporal: { namespace: 'hookrelay-test', taskQueue: 'hooks-test', ...options.temporal },
         projects: projectSpecs.map((spec) => ({
           allowInternalTargets: DEV_INTERNAL_TARGETS,
           ...spec,
