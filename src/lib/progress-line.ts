@@ -1,3 +1,5 @@
+import { spanText } from './durations';
+
 /** Where the progress line is drawn: a terminal, or anything else (then it is not drawn at all). */
 export interface ProgressTerminal {
   isTTY?: boolean;
@@ -48,7 +50,7 @@ export function startProgressLine(
   const { terminal, log, clock = systemClock } = options;
   const started = clock.now();
   let stopped: number | undefined;
-  const elapsed = () => formatElapsed((stopped ?? clock.now()) - started);
+  const elapsed = () => spanText((stopped ?? clock.now()) - started);
   const status = () => `${label} … ${elapsed()}`;
   const drawn = terminal.isTTY === true;
 
@@ -73,13 +75,4 @@ export function startProgressLine(
     },
     elapsed,
   };
-}
-
-/** "45s", "1m 12s", "1h 3m 0s". */
-export function formatElapsed(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
-  if (h > 0) return `${h}h ${m}m ${s}s`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Clock, formatElapsed, startProgressLine } from '../../src/lib/progress-line';
+import { type Clock, startProgressLine } from '../../src/lib/progress-line';
 
 /** A clock moved by hand; its tickers fire as time passes their period. */
 class ManualClock implements Clock {
@@ -90,14 +90,5 @@ describe('progress line', () => {
     assert.deepEqual(events, ['log go: downloading a', 'log Building X … 30s', 'log Building X … 1m 0s']);
     assert.equal(tickersLeft, 0);
     assert.equal(elapsed, '1m 5s');
-  });
-});
-
-describe('formatElapsed', () => {
-  it('shows seconds, then minutes, then hours', () => {
-    assert.equal(formatElapsed(999), '0s');
-    assert.equal(formatElapsed(45_000), '45s');
-    assert.equal(formatElapsed(72_500), '1m 12s');
-    assert.equal(formatElapsed(3_780_000), '1h 3m 0s');
   });
 });
