@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { HookrelayClient } from '../client';
 import { clientFor } from './connection';
-import { exitCodeFor, FailuresReported, UsageError } from './exit-codes';
-import { ACTIONS, actOnHooks, HOOK_ACTIONS, type HookAction, tallyOf } from './hook-actions';
+import { UsageError } from './exit-codes';
+import { ACTIONS, actOnHooks, finishRun, HOOK_ACTIONS, type HookAction, tallyOf } from './hook-actions';
 import { addFilterOptions, type FilterOptions, filterOf, type HookFilter, readInput } from './hook-input';
 import { collectList, parsePositiveInteger } from './option-values';
 import type { Output } from './output';
@@ -39,7 +39,9 @@ Examples:
           `
 Filters without --status take the hooks the action applies to: --status ${ACTIONS[action].eligible.join(',')}.
 Hooks the action does not apply to (already finished, say) are skipped, as the API's bulk operations do.
-With --json, prints {"matched", "affected", "skipped", "failed"}; each failure goes to stderr.`,
+With --json, prints {"matched", "affected", "skipped", "failed", "notDone"}; each failure goes to stderr.
+notDone counts the hooks left when a failure every request shares (the API unreachable, the key refused,
+rate limiting) stopped the run; that failure, with their ids, goes to stderr last.`,
         ),
     )
       .addOption(
@@ -115,24 +117,26 @@ async function runBulk(
   }
   const counts = { affected: 0, skipped: 0, failed: 0 };
   const progress = startProgress(action, hookIds.length);
-  const results = await actOnHooks(client, action, hookIds, (result) => {
+  const { results, fatal } = await actOnHooks(client, action, hookIds, (result) => {
     const tally = tallyOf(result);
     counts[tally] += 1;
     progress.tick(tally);
   }).finally(() => {
     progress.stop();
   });
-  const failures = results.filter((result) => 'error' in result && tallyOf(result) === 'failed');
+  const failures = results.filter((result) => tallyOf(result) === 'failed');
   for (const failure of failures)
     if ('error' in failure) out.error(failure.error, { hookId: failure.hookId });
-  out.result({ matched: hookIds.length, ...counts }, () => {
+  // Printed even when the run was stopped, so that what it changed is known.
+  const notDone = fatal?.notDone.length ?? 0;
+  out.result({ matched: hookIds.length, ...counts, notDone }, () => {
     out.line(
       `${ACTIONS[action].done} ${counts.affected} of ${hooksText(hookIds.length)}; ` +
-        `${counts.skipped} skipped (not in a state to ${action}), ${counts.failed} failed.`,
+        `${counts.skipped} skipped (not in a state to ${action}), ${counts.failed} failed` +
+        `${notDone ? `, ${notDone} not done (stopped, see the error)` : ''}.`,
     );
   });
-  const first = failures[0];
-  if (first && 'error' in first) throw new FailuresReported(exitCodeFor(first.error));
+  finishRun(out, fatal, failures);
 }
 
 function hooksText(count: number): string {

@@ -2,10 +2,11 @@ import { type Command, Option } from 'commander';
 import type { Endpoint, EndpointPage } from '../client';
 import { ENDPOINT_STATES } from '../domain/endpoint';
 import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
+import { durationText } from '../lib/durations';
 import { clientFor } from './connection';
 import { timeText } from './hook-views';
 import { definedFields, oneOrMoreOf, parseInteger } from './option-values';
-import type { Output } from './output';
+import { type Output, type SafeText, safeText } from './output';
 import { addGetCommand } from './read-command';
 
 type WindowStats = Endpoint['stats']['lastHour'];
@@ -67,7 +68,7 @@ export function addEndpointCommands(endpoints: Command, out: Output): void {
         );
         out.result({ data: endpoint }, () => {
           out.line(
-            `${changes[change].done} ${endpoint.id}  ${stateText(out, endpoint.state)}  ${endpoint.url}`,
+            safeText`${changes[change].done} ${endpoint.id}  ${stateText(out, endpoint.state)}  ${endpoint.url}`,
           );
         });
       });
@@ -100,9 +101,12 @@ function showEndpoint(out: Output, endpoint: Endpoint): void {
   out.facts([
     ['id', endpoint.id],
     ['url', endpoint.url],
-    ['state', `${stateText(out, endpoint.state)} since ${timeText(endpoint.stateChangedAt)}`],
+    ['state', safeText`${stateText(out, endpoint.state)} since ${timeText(endpoint.stateChangedAt)}`],
     ['note', endpoint.stateNote],
-    ['health', [healthText(out, endpoint.health), ...endpoint.healthReasons].join('; ')],
+    [
+      'health',
+      safeText`${healthText(out, endpoint.health)}${endpoint.healthReasons.map((reason) => `; ${reason}`).join('')}`,
+    ],
     ['last hour', windowText(stats.lastHour)],
     ['last day', windowText(stats.lastDay)],
     ['failure streak', String(stats.failureStreak)],
@@ -124,11 +128,11 @@ function windowText(window: WindowStats): string {
   );
 }
 
-function stateText(out: Output, state: Endpoint['state']): string {
+function stateText(out: Output, state: Endpoint['state']): SafeText {
   return out.paint(state === 'active' ? 'green' : 'yellow', state);
 }
 
-function healthText(out: Output, health: Endpoint['health']): string {
+function healthText(out: Output, health: Endpoint['health']): SafeText {
   return out.paint(health === 'healthy' ? 'green' : 'red', health);
 }
 
@@ -137,5 +141,5 @@ function rateText(rate: number | null): string {
 }
 
 function msText(ms: number | null): string {
-  return ms === null ? '-' : `${Math.round(ms)} ms`;
+  return ms === null ? '-' : durationText(ms);
 }

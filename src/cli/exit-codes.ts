@@ -10,6 +10,7 @@ export const ExitCode = {
   notFound: 4,
   unauthorized: 5,
   unreachable: 6,
+  rateLimited: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -20,7 +21,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  the API refused the input (400 validation, 403, 409 conflict, 413…); details name each field
   4  not found (unknown hook or endpoint id)
   5  unauthorized: no API key, or the API refused it
-  6  could not reach the API (connection refused, DNS, timeout)`;
+  6  could not reach the API (connection refused, DNS, no complete answer within --timeout)
+  7  rate limited (HTTP 429): retry later, after the Retry-After the error shows when there is one`;
 
 /** A failure the CLI recognises itself, with the exit code and error code it reports. */
 export class CliError extends Error {
@@ -47,9 +49,21 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof HookrelayApiError) {
     if (error.status === 401) return ExitCode.unauthorized;
     if (error.status === 404) return ExitCode.notFound;
+    // Not "refused input": the same request is worth sending again later.
+    if (error.status === 429) return ExitCode.rateLimited;
     if (error.status >= 400 && error.status < 500) return ExitCode.refused;
   }
   return ExitCode.unexpected;
+}
+
+/** A 429, with how long the API (or a proxy in front of it) asked to wait, when its Retry-After says. */
+export class RateLimitedError extends HookrelayApiError {
+  constructor(
+    error: HookrelayApiError,
+    readonly retryAfterSecs: number | undefined,
+  ) {
+    super(error.status, error.code, error.message, error.details);
+  }
 }
 
 /** Thrown by a command that has already printed its failures: only the exit code is left to give. */

@@ -159,6 +159,12 @@ export async function readInput(file: string, flag: string): Promise<string> {
       );
     }
   }
+  // Reading a terminal would wait, silently, for a Ctrl-D the person does not know to type.
+  if (process.stdin.isTTY) {
+    throw new UsageError(
+      `${flag} - reads stdin, which is a terminal here: pipe or redirect the input into it`,
+    );
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

@@ -1,5 +1,6 @@
 import type { Attempt, Hook, HookDetail, HookStatus, HookSummary } from '../client';
-import type { Output } from './output';
+import { durationText, spanText } from '../lib/durations';
+import { type Output, type SafeText, safeText } from './output';
 
 /** How hooks look to a person: a table for many, facts and the attempts for one. */
 
@@ -11,7 +12,7 @@ const STATUS_STYLES = {
   cancelled: 'gray',
 } as const satisfies Record<HookStatus, string>;
 
-export function statusText(out: Output, status: HookStatus): string {
+export function statusText(out: Output, status: HookStatus): SafeText {
   return out.paint(STATUS_STYLES[status], status);
 }
 
@@ -60,7 +61,7 @@ export function showHook(out: Output, hook: HookDetail): void {
     hook.attemptHistory.map((attempt) => [
       String(attempt.number),
       timeText(attempt.startedAt),
-      `${Math.round(attempt.durationMs)} ms`,
+      durationText(attempt.durationMs),
       outcomeText(out, attempt.outcome),
       attempt.statusCode === undefined ? '' : String(attempt.statusCode),
       attemptDetail(attempt),
@@ -69,11 +70,11 @@ export function showHook(out: Output, hook: HookDetail): void {
 }
 
 /** One line for a hook a command has just changed. */
-export function hookLine(out: Output, hook: Hook): string {
-  return `${hook.id}  ${statusText(out, hook.status)}  due ${withDistance(hook.postAt)}  ${hook.targetUrl}`;
+export function hookLine(out: Output, hook: Hook): SafeText {
+  return safeText`${hook.id}  ${statusText(out, hook.status)}  due ${withDistance(hook.postAt)}  ${hook.targetUrl}`;
 }
 
-function outcomeText(out: Output, outcome: Attempt['outcome']): string {
+function outcomeText(out: Output, outcome: Attempt['outcome']): SafeText {
   if (outcome === 'success' || outcome === 'acked') return out.paint('green', outcome);
   if (outcome === 'async_pending') return out.paint('cyan', outcome);
   return out.paint('red', outcome);
@@ -92,25 +93,9 @@ export function timeText(iso: string): string {
 }
 
 function withDistance(iso: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(iso) - now) / 1000);
-  const span = durationText(Math.abs(seconds));
-  return `${timeText(iso)} (${seconds >= 0 ? `in ${span}` : `${span} ago`})`;
-}
-
-/** The two largest units: `2h15m`, `3d4h`, `45s`. */
-function durationText(totalSeconds: number): string {
-  const units: [string, number][] = [
-    ['d', 86_400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ];
-  const index = units.findIndex(([, size]) => totalSeconds >= size);
-  const [unit, size] = units[index] ?? ['s', 1];
-  const major = `${Math.floor(totalSeconds / size)}${unit}`;
-  const [minorUnit, minorSize] = units[index + 1] ?? ['', 1];
-  const minor = minorUnit ? Math.floor((totalSeconds % size) / minorSize) : 0;
-  return minor ? `${major}${minor}${minorUnit}` : major;
+  const deltaMs = Date.parse(iso) - now;
+  const span = spanText(Math.abs(deltaMs));
+  return `${timeText(iso)} (${deltaMs >= 0 ? `in ${span}` : `${span} ago`})`;
 }
 
 function oneLine(text: string, max: number): string {

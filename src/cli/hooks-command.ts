@@ -1,8 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { HookSummary } from '../client';
 import { clientFor } from './connection';
-import { exitCodeFor, FailuresReported } from './exit-codes';
-import { ACTIONS, actOnHooks, HOOK_ACTIONS, type HookAction } from './hook-actions';
+import { ACTIONS, actOnHooks, finishRun, HOOK_ACTIONS, type HookAction } from './hook-actions';
 import {
   addDueTimeOptions,
   addFilterOptions,
@@ -17,7 +16,7 @@ import {
 import { hookLine, showHook, showHookList } from './hook-views';
 import { addBulkCommands } from './bulk-command';
 import { parseInteger } from './option-values';
-import type { Output } from './output';
+import { type Output, safeText } from './output';
 import { addGetCommand } from './read-command';
 
 /** `hookrelay hooks …`: schedule, read, list and operate hooks. */
@@ -44,7 +43,7 @@ Examples:
     });
     out.result({ data: hook }, () => {
       out.line(
-        `${created ? 'Scheduled' : 'Already scheduled with this idempotency key:'} ${hookLine(out, hook)}`,
+        safeText`${created ? 'Scheduled' : 'Already scheduled with this idempotency key:'} ${hookLine(out, hook)}`,
       );
     });
   });
@@ -107,7 +106,7 @@ matching hook is printed as JSON lines, one hook per line, as the pages arrive.`
     const due = dueTimeOf(this.opts<DueTimeOptions>());
     const hook = await clientFor(this).hooks.reschedule(hookId, due);
     out.result({ data: hook }, () => {
-      out.line(`Rescheduled ${hookLine(out, hook)}`);
+      out.line(safeText`Rescheduled ${hookLine(out, hook)}`);
     });
   });
 
@@ -117,7 +116,8 @@ matching hook is printed as JSON lines, one hook per line, as the pages arrive.`
 
 /**
  * `hooks cancel|retry|replay <id...>`: every id is tried, in order, and each failure reported; the exit code
- * is the first failure's. With --json, each answer is printed as one line ({"data": hook}).
+ * is the first failure's. A failure every request shares (the API gone) stops the others, after what was
+ * done is printed. With --json, each answer is printed as one line ({"data": hook}).
  */
 function addActionCommand(hooks: Command, out: Output, action: HookAction): void {
   hooks
@@ -125,14 +125,18 @@ function addActionCommand(hooks: Command, out: Output, action: HookAction): void
     .description(ACTIONS[action].summary)
     .argument('<id...>', 'hook ids')
     .action(async function (this: Command, hookIds: string[]) {
-      const results = await actOnHooks(clientFor(this), action, hookIds);
+      const { results, fatal } = await actOnHooks(clientFor(this), action, hookIds);
       for (const result of results) {
         if (!('hook' in result)) out.error(result.error, { hookId: result.hookId });
         else if (out.json) out.jsonLine({ data: result.hook });
-        else if (action === 'replay') out.line(`Replayed ${result.hookId} as ${hookLine(out, result.hook)}`);
-        else out.line(`${ACTIONS[action].done} ${hookLine(out, result.hook)}`);
+        else if (action === 'replay')
+          out.line(safeText`Replayed ${result.hookId} as ${hookLine(out, result.hook)}`);
+        else out.line(safeText`${ACTIONS[action].done} ${hookLine(out, result.hook)}`);
       }
-      const failure = results.find((result) => 'error' in result);
-      if (failure && 'error' in failure) throw new FailuresReported(exitCodeFor(failure.error));
+      finishRun(
+        out,
+        fatal,
+        results.filter((result) => 'error' in result),
+      );
     });
 }

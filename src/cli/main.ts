@@ -1,14 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version';
-import { DEFAULT_API_URL, parseApiUrl } from './connection';
+import { DEFAULT_API_URL, DEFAULT_TIMEOUT_SECS, parseApiUrl } from './connection';
 import { addEndpointCommands } from './endpoints-command';
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, FailuresReported, UsageError } from './exit-codes';
 import { addHookCommands } from './hooks-command';
+import { parsePositiveNumber } from './option-values';
 import { Output } from './output';
 
 const ENVIRONMENT_HELP = `Environment:
   HOOKRELAY_URL      the API, instead of --api-url (default ${DEFAULT_API_URL})
   HOOKRELAY_API_KEY  a project API key, instead of --api-key
+  HOOKRELAY_TIMEOUT  seconds, instead of --timeout
   NO_COLOR           no colours, even on a terminal`;
 
 /** Runs the command line `argv` (as process.argv: node, script, arguments…) and gives its exit code. */
@@ -26,6 +28,12 @@ export async function main(argv: readonly string[], out = new Output(wantsJson(a
       new Option('--api-key <key>', 'a project API key (the variable keeps it out of `ps`)').env(
         'HOOKRELAY_API_KEY',
       ),
+    )
+    .addOption(
+      new Option('--timeout <secs>', 'how long one request may take, its answer read to the end')
+        .env('HOOKRELAY_TIMEOUT')
+        .default(DEFAULT_TIMEOUT_SECS)
+        .argParser(parsePositiveNumber),
     )
     .option('--json', "print the API's JSON and nothing else on stdout; errors as JSON on stderr")
     .addHelpText('after', () => `\n${commandIndex(program)}\n\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`)

@@ -20,6 +20,12 @@ export function parsePositiveInteger(text: string): number {
   return value;
 }
 
+export function parsePositiveNumber(text: string): number {
+  const value = parseNumber(text);
+  if (value <= 0) throw new InvalidArgumentError('must be above 0');
+  return value;
+}
+
 /** `30,120,600`: a list of numbers. */
 export function parseNumberList(text: string): number[] {
   return text.split(',').map((part) => parseNumber(part));

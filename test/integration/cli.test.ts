@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,7 +42,50 @@ function run(file: string, args: string[], options: RunOptions): Promise<Run> {
 }
 
 interface ErrorLine {
-  error: { code: string; message: string; status?: number; details?: { field: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    status?: number;
+    details?: { field: string; message: string }[];
+    retryAfterSecs?: number;
+    notDone?: string[];
+  };
+}
+
+/** What a receiver may answer to get control sequences onto an operator's terminal. */
+const HOSTILE_BODY = 'oops \u001b]0;pwned\u0007 \u001b[31mred\u001b[0m\r\ndone';
+/** Any control character but the newline that ends each line. */
+const hasControl = (text: string) => /\p{Cc}/u.test(text.replaceAll('\n', ''));
+
+/**
+ * Something else listening where the CLI expects the API, answering as the test scripts it: a proxy that
+ * rate-limits, an API that stalls or starts refusing the key halfway.
+ */
+async function fakeApi(
+  answer: (request: IncomingMessage, response: ServerResponse, index: number) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  let index = 0;
+  const server = createServer((request, response) => {
+    answer(request, response, index++);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      // A stalled answer would keep its connection, and close() waiting, for ever.
+      server.closeAllConnections();
+      return new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/** A hook as the API answers for one, enough for the CLI to print its line. */
+function fakeHook(id: string): Partial<Hook> {
+  return { id, status: 'pending', postAt: new Date().toISOString(), targetUrl: 'http://receiver.test/x' };
 }
 
 /**
@@ -52,13 +96,17 @@ describe('hookrelay CLI', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
   let apiUrl: string;
-  /** /flaky/… answers 500 until the test fixes it. */
+  /** /flaky/… and /broken/… answer 500 until their test fixes them; /hostile/… always, with HOSTILE_BODY. */
   let flakyFixed = false;
+  let brokenFixed = false;
 
   before(async () => {
-    receiver = await TestReceiver.start((arrival) =>
-      arrival.path.startsWith('/flaky') && !flakyFixed ? { status: 500 } : { status: 200 },
-    );
+    receiver = await TestReceiver.start((arrival) => {
+      if (arrival.path.startsWith('/hostile')) return { status: 500, body: HOSTILE_BODY };
+      if (arrival.path.startsWith('/flaky') && !flakyFixed) return { status: 500 };
+      if (arrival.path.startsWith('/broken') && !brokenFixed) return { status: 500 };
+      return { status: 200 };
+    });
     stack = await TestStack.start([
       { id: 'cli', baseUrl: receiver.url },
       // Receives nothing but bad requests, so that "nothing was scheduled" can be checked by count.
@@ -123,6 +171,15 @@ describe('hookrelay CLI', () => {
     }
     assert.match(run.stdout, /HOOKRELAY_API_KEY/);
     assert.match(run.stdout, /^ {2}6 {2}could not reach the API/m);
+    assert.match(run.stdout, /^ {2}7 {2}rate limited/m);
+
+    const help = await cli(['help']);
+    assert.equal(help.code, 0);
+    assert.equal(help.stdout, run.stdout);
+    // Without a command, the help is the answer to a mistake: on stderr, with a usage error's code.
+    const bare = await cli([]);
+    assert.equal(bare.code, 2);
+    assert.equal(bare.stderr, run.stdout);
   });
 
   it('schedules a hook, and get shows it completed with its attempts', async () => {
@@ -139,7 +196,7 @@ describe('hookrelay CLI', () => {
     assert.match(human.stdout, /^status: +completed$/m);
     assert.match(human.stdout, /^data: +\{"orderId":1\}$/m);
     assert.match(human.stdout, /^#\s+STARTED\s+DURATION\s+OUTCOME\s+HTTP/m);
-    assert.match(human.stdout, /^1\s+\S+ \S+\s+\d+ ms\s+success\s+200/m);
+    assert.match(human.stdout, /^1\s+\S+ \S+\s+[\d.]+m?s\s+success\s+200/m);
 
     const { data } = await cliJson<{ data: HookDetail }>(['hooks', 'get', scheduled.id]);
     assert.equal(data.status, 'completed');
@@ -289,7 +346,42 @@ describe('hookrelay CLI', () => {
       '--ids',
       ids.join(','),
     ]);
-    assert.deepEqual(summary, { matched: 2, affected: 0, skipped: 2, failed: 0 });
+    assert.deepEqual(summary, { matched: 2, affected: 0, skipped: 2, failed: 0, notDone: 0 });
+  });
+
+  it('bulk-retries failed hooks by filter, then replays them by ids from stdin', async () => {
+    const hooks = await Promise.all(
+      Array.from({ length: 3 }, (_, i) =>
+        schedule(['--path', `/broken/${i}`, '--in', '0s', '--retry-max-attempts', '1']),
+      ),
+    );
+    for (const hook of hooks) await stack.waitForHook('cli', hook.id, until('failed'));
+    await waitForList({ pathPrefix: '/broken/', status: 'failed' }, 3);
+
+    brokenFixed = true;
+    const retry = await cli(['hooks', 'bulk', 'retry', '--path-prefix', '/broken/']);
+    assert.equal(retry.code, 0, retry.stderr);
+    assert.equal(retry.stdout, 'Retried 3 of 3 hooks; 0 skipped (not in a state to retry), 0 failed.\n');
+    for (const hook of hooks) await stack.waitForHook('cli', hook.id, until('completed'));
+
+    const ids = hooks.map((hook) => hook.id);
+    const replay = await cliJson<Record<string, number>>(['hooks', 'bulk', 'replay', '--ids', '-'], {
+      input: `${ids.join('\n')}\n`,
+    });
+    assert.deepEqual(replay, { matched: 3, affected: 3, skipped: 0, failed: 0, notDone: 0 });
+  });
+
+  it("never prints a receiver's control sequences to a person; --json keeps them exact", async () => {
+    const hook = await schedule(['--path', '/hostile/1', '--in', '0s', '--retry-max-attempts', '1']);
+    await stack.waitForHook('cli', hook.id, until('failed'));
+
+    const human = await cli(['hooks', 'get', hook.id]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.ok(!hasControl(human.stdout + human.stderr), human.stdout);
+    assert.match(human.stdout, /^1\s.+\sfailure\s+500\s+oops\s+red done$/m);
+
+    const { data } = await cliJson<{ data: HookDetail }>(['hooks', 'get', hook.id]);
+    assert.equal(data.attemptHistory[0]?.responseBody, HOSTILE_BODY);
   });
 
   it('shows a progress bar on a terminal', { skip: !hasScript() && 'needs script(1)' }, async () => {
@@ -308,21 +400,124 @@ describe('hookrelay CLI', () => {
     assert.match(terminal.stdout, /Cancelled 3 of 3 hooks/);
   });
 
-  it('pauses and resumes an endpoint', async () => {
-    const page = await cliJson<{ data: { id: string; url: string }[] }>(['endpoints', 'list']);
-    const endpoint = page.data.find((candidate) => candidate.url.endsWith('/orders/1'));
-    assert.ok(endpoint, JSON.stringify(page));
+  it('pauses and resumes an endpoint, and shows its note without control sequences', async () => {
+    const hook = await schedule(['--path', '/endpoint/pause', '--in', '0s']);
+    await stack.waitForHook('cli', hook.id, until('completed'));
+    const endpointId = (await stack.api('cli').hooks.get(hook.id)).endpoint?.id ?? '';
+    // The hook names its endpoint at once; the endpoint's own record may come a moment after the attempt.
+    const deadline = Date.now() + 15_000;
+    while (
+      !(await stack
+        .api('cli')
+        .endpoints.get(endpointId)
+        .then(Boolean, () => false))
+    ) {
+      if (Date.now() > deadline) throw new Error(`endpoint ${endpointId} never appeared`);
+      await sleep(200);
+    }
+
+    const note = 'maintenance \u001b[2J\u001b]8;;http://evil.test\u0007until noon';
     const paused = await cliJson<{ data: { state: string; stateNote?: string } }>([
       'endpoints',
       'pause',
-      endpoint.id,
+      endpointId,
       '--note',
-      'maintenance',
+      note,
     ]);
-    assert.deepEqual([paused.data.state, paused.data.stateNote], ['paused', 'maintenance']);
-    const resumed = await cli(['endpoints', 'resume', endpoint.id]);
+    assert.deepEqual([paused.data.state, paused.data.stateNote], ['paused', note]);
+    const shown = await cli(['endpoints', 'get', endpointId]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.ok(!hasControl(shown.stdout), shown.stdout);
+    assert.match(shown.stdout, /^note: +maintenance until noon$/m);
+
+    const resumed = await cli(['endpoints', 'resume', endpointId]);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.match(resumed.stdout, new RegExp(`^Resumed ${endpoint.id}\\s+active\\s`));
+    assert.match(resumed.stdout, new RegExp(`^Resumed ${endpointId}\\s+active\\s`));
+  });
+
+  it('takes the key from --api-key, ahead of the environment', async () => {
+    const run = await cli(['--api-key', keyOf('cli'), 'hooks', 'list', '--limit', '1', '--json'], {
+      env: { HOOKRELAY_API_KEY: 'hr_wrong-key' },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(Array.isArray((JSON.parse(run.stdout) as HookPage).data));
+  });
+
+  describe('a key refused, or the API rate-limiting, partway through', () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `hk_${String(i).padStart(32, '0')}`);
+    /** Answers the first `answered` requests, then refuses the key, as when it is revoked during a run. */
+    const refusingAfter = (answered: number) =>
+      fakeApi((request, response, index) => {
+        const hookId = /\/v1\/hooks\/([^/]+)\//.exec(request.url ?? '')?.[1] ?? '';
+        if (index < answered) response.writeHead(200).end(JSON.stringify({ data: fakeHook(hookId) }));
+        else response.writeHead(401).end('{"error": {"code": "unauthorized", "message": "invalid API key"}}');
+      });
+
+    it('bulk: prints its summary, then the failure with the ids left undone, and exits with its code', async () => {
+      const api = await refusingAfter(3);
+      try {
+        const args = ['--api-url', api.url, 'hooks', 'bulk', 'retry', '--ids', ids.join(',')];
+        const json = await cli([...args, '--json']);
+        assert.equal(json.code, 5, json.stderr);
+        // Eight requests at a time: the five in flight with the fourth are refused too, the last two not sent.
+        assert.deepEqual(JSON.parse(json.stdout), {
+          matched: 10,
+          affected: 3,
+          skipped: 0,
+          failed: 0,
+          notDone: 7,
+        });
+        const { error } = JSON.parse(json.stderr.trimEnd().split('\n').at(-1) ?? '') as ErrorLine;
+        assert.equal(error.status, 401);
+        assert.equal(error.notDone?.length, 7);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('several ids: prints each one done before the failure', async () => {
+      const api = await refusingAfter(1);
+      try {
+        const run = await cli(['--api-url', api.url, 'hooks', 'retry', ...ids.slice(0, 2)]);
+        assert.equal(run.code, 5);
+        assert.match(run.stdout, new RegExp(`^Retried ${ids[0]}\\s+pending\\s`));
+        assert.match(
+          run.stderr,
+          /^error: invalid API key \(HTTP 401 unauthorized\)\n {2}not done: hk_0+1\n$/,
+        );
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('429: exit 7 with the Retry-After', async () => {
+      const api = await fakeApi((_request, response) => {
+        response
+          .writeHead(429, { 'retry-after': '90', 'content-type': 'application/json' })
+          .end('{"error": {"code": "rate_limited", "message": "slow down"}}');
+      });
+      try {
+        const run = await cli(['--api-url', api.url, 'hooks', 'list']);
+        assert.equal(run.code, 7);
+        assert.equal(run.stderr, 'error: slow down (HTTP 429 rate_limited); retry after 1m 30s\n');
+        const json = await cli([
+          '--api-url',
+          api.url,
+          'hooks',
+          'bulk',
+          'cancel',
+          '--ids',
+          ids.join(','),
+          '--json',
+        ]);
+        assert.equal(json.code, 7);
+        assert.equal((JSON.parse(json.stdout) as { notDone: number }).notDone, 10);
+        const { error } = JSON.parse(json.stderr) as ErrorLine;
+        assert.deepEqual([error.status, error.retryAfterSecs], [429, 90]);
+      } finally {
+        await api.close();
+      }
+    });
   });
 
   describe('bad input: a clear message and an exit code that says what went wrong', () => {
@@ -399,6 +594,46 @@ describe('hookrelay CLI', () => {
       const missing = await cli(['hooks', 'list'], { env: { HOOKRELAY_API_KEY: undefined } });
       assert.equal(missing.code, 5);
       assert.match(missing.stderr, /no API key: set HOOKRELAY_API_KEY/);
+    });
+
+    it(
+      'stdin that is a terminal: exit 2 at once rather than waiting',
+      { skip: !hasScript() && 'needs script(1)' },
+      async () => {
+        for (const args of ['hooks schedule --path /x --in 0s --data-file -', 'hooks bulk cancel --ids -']) {
+          // script(1) gives the CLI a terminal, stdin included; its output carries stdout and stderr together.
+          const terminal = await run(
+            'script',
+            ['-qec', `'${process.execPath}' '${BIN}' ${args}`, '/dev/null'],
+            {
+              env: { HOOKRELAY_URL: apiUrl, NO_COLOR: '1', ...rejects },
+            },
+          );
+          assert.equal(terminal.code, 2, terminal.stdout);
+          assert.match(
+            terminal.stdout,
+            /^error: --(data-file|ids) - reads stdin, which is a terminal here/,
+            args,
+          );
+        }
+        assert.equal(await scheduledByRejects(), 0);
+      },
+    );
+
+    it('an API that stalls in the middle of its answer: exit 6 once --timeout has passed', async () => {
+      const api = await fakeApi((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' }).write('{"data": [');
+      });
+      try {
+        const run = await cli(['--api-url', api.url, '--timeout', '0.5', 'hooks', 'list']);
+        assert.equal(run.code, 6);
+        assert.equal(
+          run.stderr,
+          `error: could not reach the API at ${api.url}: no complete answer within 0.5 s (--timeout)\n`,
+        );
+      } finally {
+        await api.close();
+      }
     });
 
     it('an API that cannot be reached: exit 6', async () => {
