@@ -31,14 +31,8 @@ export function relativeText(iso: string, now = Date.now()): string {
   return relative.format(Math.round(deltaMs / size), unit);
 }
 
-export function durationText(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return minutes < 60
-    ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
-    : `${(minutes / 60).toFixed(1)} h`;
-}
+/** One style of durations for the dashboard, the command line and the build's progress line. */
+export { durationText } from '../lib/durations';
 
 /** 0..1 as a percentage; "–" when there was nothing to count. */
 export function percentText(rate: number | null): string {
