@@ -1,2 +1,3 @@
 export { createDeliveryActivities } from './deliver';
 export { createAlertActivities } from './send-alert';
+export { createFanoutActivities } from './schedule-event-hooks';

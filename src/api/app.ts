@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../config/schema';
+import type { FanoutStore } from '../domain/fanout-store';
 import type { HookStore } from '../domain/hook-store';
 import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
@@ -19,15 +20,19 @@ import { ApiError, errorHandler } from './errors';
 import { serializeRequest } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
 import { endpointRoutes } from './routes/endpoints';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
 import { metricsRoutes } from './routes/metrics';
 import { overviewRoutes } from './routes/overview';
+import { subscriptionRoutes } from './routes/subscriptions';
 import { uiRoutes } from './routes/ui';
 
 export interface AppOptions {
   store: HookStore;
+  /** Subscriptions and the events fanned out to them. */
+  fanout: FanoutStore;
   projects: readonly ProjectConfig[];
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
@@ -43,6 +48,7 @@ const BODY_OVERHEAD_BYTES = 64 * 1024;
 
 export async function buildApp({
   store,
+  fanout,
   projects,
   callbackTokens,
   logger,
@@ -96,7 +102,7 @@ export async function buildApp({
 
   await app.register(healthRoutes, { health: store.health });
   await app.register(metricsRoutes, { health: store.health });
-  // Every hook route needs an API key: one parent plugin holds the check for both groups.
+  // Every hook, endpoint and event route needs an API key: one parent plugin holds the check for all.
   await app.register(async (authenticated) => {
     requireApiKey(authenticated, projects);
     await authenticated.register(hookRoutes, {
@@ -108,6 +114,8 @@ export async function buildApp({
     await authenticated.register(endpointRoutes, { endpoints: store.endpoints });
     await authenticated.register(overviewRoutes, { reads: store.reads, endpoints: store.endpoints });
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
+    await authenticated.register(subscriptionRoutes, { subscriptions: fanout.subscriptions });
+    await authenticated.register(eventRoutes, fanout);
   });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
   await app.register(uiRoutes);

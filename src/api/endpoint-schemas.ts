@@ -9,7 +9,7 @@ import {
 } from '../domain/endpoint';
 import { ENDPOINT_ID_PATTERN } from '../domain/endpoint-grouping';
 import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
-import { commaSeparated } from './schemas';
+import { commaSeparated, cursorSchema, nextCursorSchema } from './schemas';
 
 // `satisfies` ties these wire schemas to the domain types: a field that drifts fails to compile.
 
@@ -74,12 +74,6 @@ export const endpointEnvelopeSchema = z.object({ data: endpointSchema });
 
 export const endpointParamsSchema = z.object({ id: z.string().min(1).max(100) });
 
-const cursorSchema = z
-  .string()
-  .max(4096)
-  .regex(/^[\w-]+\.[\w-]+$/, 'must be a nextCursor from an earlier page')
-  .optional();
-
 export const listEndpointsQuerySchema = z.strictObject({
   state: commaSeparated(ENDPOINT_STATES).optional().describe('One state, or several separated by commas.'),
   health: z.enum(['healthy', 'failing']).optional(),
@@ -93,7 +87,7 @@ export const listEndpointsQuerySchema = z.strictObject({
 
 export const endpointPageSchema = z.object({
   data: z.array(endpointSchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+  nextCursor: nextCursorSchema,
 });
 
 export const stateChangeBodySchema = z
@@ -149,5 +143,5 @@ export const listAlertsQuerySchema = z.strictObject({
 
 export const alertPageSchema = z.object({
   data: z.array(alertSchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+  nextCursor: nextCursorSchema,
 });

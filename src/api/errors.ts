@@ -2,10 +2,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   EndpointNotFoundError,
+  EventNotFoundError,
   HookConflictError,
   HookNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
+  SubscriptionLimitError,
+  SubscriptionNotFoundError,
   TargetNotAllowedError,
 } from '../domain/errors';
 
@@ -52,9 +55,15 @@ function toApiError(error: FastifyError | Error): ApiError {
     }));
     return new ApiError(400, 'validation_failed', `invalid ${where ?? 'request'}`, details);
   }
-  if (error instanceof HookNotFoundError || error instanceof EndpointNotFoundError) {
+  if (
+    error instanceof HookNotFoundError ||
+    error instanceof EndpointNotFoundError ||
+    error instanceof SubscriptionNotFoundError ||
+    error instanceof EventNotFoundError
+  ) {
     return new ApiError(404, 'not_found', error.message);
   }
+  if (error instanceof SubscriptionLimitError) return new ApiError(409, 'subscription_limit', error.message);
   if (error instanceof InvalidEndpointSettingsError)
     return new ApiError(400, 'validation_failed', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);

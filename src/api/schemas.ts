@@ -73,7 +73,7 @@ const CONTROL_CHARACTER_MESSAGE = 'must not contain control characters such as C
  */
 export const MAX_DATA_DEPTH = 100;
 
-const jsonData = z
+export const jsonData = z
   .unknown()
   .refine((value) => !nestsDeeperThan(value, MAX_DATA_DEPTH), {
     message: `must nest at most ${MAX_DATA_DEPTH} levels deep`,
@@ -81,26 +81,38 @@ const jsonData = z
   })
   .pipe(z.json());
 
+/** Where a hook goes: a path on the project's baseUrl, or a free URL (exactly one; see exactlyOneTarget). */
+export const targetFields = {
+  path: z
+    .string()
+    .max(2048)
+    .regex(/^\//, 'must start with "/"')
+    .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
+    .refine((path) => !/(^|\/)\.{1,2}(\/|\?|#|$)/.test(path), 'must not contain "." or ".." segments')
+    .optional()
+    .describe("Appended to the project's baseUrl."),
+  // Checked before the URL parser, which would drop CR, LF and tab without a word. The document shows
+  // the input side of a pipe, so that side says it is a URI.
+  url: z
+    .string()
+    .max(2048)
+    .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
+    .meta({ format: 'uri' })
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }))
+    .optional()
+    .describe('Absolute target URL; only for projects that allow free URLs.'),
+};
+
+/** Refines a body with targetFields: exactly one of them. */
+export function exactlyOneTarget(body: { path?: string; url?: string }, ctx: z.RefinementCtx): void {
+  if ((body.path === undefined) === (body.url === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of "path" and "url"' });
+  }
+}
+
 export const createHookBodySchema = z
   .strictObject({
-    path: z
-      .string()
-      .max(2048)
-      .regex(/^\//, 'must start with "/"')
-      .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
-      .refine((path) => !/(^|\/)\.{1,2}(\/|\?|#|$)/.test(path), 'must not contain "." or ".." segments')
-      .optional()
-      .describe("Appended to the project's baseUrl."),
-    // Checked before the URL parser, which would drop CR, LF and tab without a word. The document shows
-    // the input side of a pipe, so that side says it is a URI.
-    url: z
-      .string()
-      .max(2048)
-      .regex(NO_CONTROL_CHARACTERS, CONTROL_CHARACTER_MESSAGE)
-      .meta({ format: 'uri' })
-      .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }))
-      .optional()
-      .describe('Absolute target URL; only for projects that allow free URLs.'),
+    ...targetFields,
     ...dueTimeFields,
     data: jsonData
       .optional()
@@ -110,11 +122,7 @@ export const createHookBodySchema = z
     retryOverride: retryOverrideSchema.optional(),
     async: z.boolean().optional().describe("Overrides the project's async-hooks setting."),
   })
-  .superRefine((body, ctx) => {
-    if ((body.path === undefined) === (body.url === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of "path" and "url"' });
-    }
-  })
+  .superRefine(exactlyOneTarget)
   .meta({ id: 'CreateHook' })
   .transform(withDueTime);
 
@@ -222,7 +230,10 @@ export function commaSeparated<const T extends readonly [string, ...string[]]>(v
     .pipe(z.array(z.enum(values)));
 }
 
-const isoTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with "Z" or an offset' });
+export const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an RFC 3339 time with "Z" or an offset',
+});
 
 /** Filters shared by listing and bulk operations. */
 const hookFilterFields = {
@@ -256,17 +267,26 @@ function checkRanges(filter: TimeRanges, ctx: z.RefinementCtx): void {
 
 const MAX_PAGE_SIZE = 1000;
 
+/** A listing's `cursor`: a `nextCursor` an earlier page handed out (the store checks its seal). */
+export const cursorSchema = z
+  .string()
+  .max(4096)
+  .regex(/^[\w-]+\.[\w-]+$/, 'must be a nextCursor from an earlier page')
+  .optional();
+
+/** A listing's `nextCursor`. */
+export const nextCursorSchema = z
+  .string()
+  .nullable()
+  .describe('Pass as `cursor` for the next page; null on the last page.');
+
 const hookFilterSchema = z.strictObject(hookFilterFields).superRefine(checkRanges).meta({ id: 'HookFilter' });
 
 export const listHooksQuerySchema = z
   .strictObject({
     ...hookFilterFields,
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
-    cursor: z
-      .string()
-      .max(4096)
-      .regex(/^[\w-]+\.[\w-]+$/, 'must be a nextCursor from an earlier page')
-      .optional(),
+    cursor: cursorSchema,
   })
   .superRefine(checkRanges);
 
@@ -281,7 +301,7 @@ export const hookSummarySchema = hookSchema
 
 export const hookPageSchema = z.object({
   data: z.array(hookSummarySchema),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+  nextCursor: nextCursorSchema,
 });
 
 export const bulkBodySchema = z

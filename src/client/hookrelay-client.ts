@@ -4,20 +4,27 @@ import type {
   BulkAction,
   BulkRequest,
   BulkResult,
+  CreateSubscriptionRequest,
   Endpoint,
   EndpointPage,
   EndpointSettings,
+  Event,
+  EventPage,
   Hook,
   HookDetail,
   HookPage,
   HookSummary,
   ListAlertsQuery,
   ListEndpointsQuery,
+  ListEventsQuery,
   ListHooksQuery,
   Overview,
+  PublishEventRequest,
   RescheduleRequest,
   ScheduleHookRequest,
   StateChangeRequest,
+  Subscription,
+  UpdateSubscriptionRequest,
 } from './types';
 
 export interface HookrelayClientOptions {
@@ -111,6 +118,42 @@ export class HookrelayClient {
   readonly alerts = {
     list: async (query: ListAlertsQuery = {}): Promise<AlertPage> =>
       this.body<AlertPage>({ method: 'GET', path: '/v1/alerts', query: { ...query } }),
+  };
+
+  readonly subscriptions = {
+    list: async (): Promise<Subscription[]> =>
+      this.data<Subscription[]>({ method: 'GET', path: '/v1/subscriptions' }),
+    get: async (subscriptionId: string): Promise<Subscription> =>
+      this.data<Subscription>({
+        method: 'GET',
+        path: `/v1/subscriptions/${encodeURIComponent(subscriptionId)}`,
+      }),
+    create: async (request: CreateSubscriptionRequest): Promise<Subscription> =>
+      this.data<Subscription>({ method: 'POST', path: '/v1/subscriptions', body: request }),
+    update: async (subscriptionId: string, request: UpdateSubscriptionRequest): Promise<Subscription> =>
+      this.data<Subscription>({
+        method: 'PATCH',
+        path: `/v1/subscriptions/${encodeURIComponent(subscriptionId)}`,
+        body: request,
+      }),
+    /** Answers with the subscription as it was. */
+    delete: async (subscriptionId: string): Promise<Subscription> =>
+      this.data<Subscription>({
+        method: 'DELETE',
+        path: `/v1/subscriptions/${encodeURIComponent(subscriptionId)}`,
+      }),
+  };
+
+  readonly events = {
+    /** `created` is false when the event's `id` was published before: the event is that first one. */
+    publish: async (request: PublishEventRequest): Promise<{ event: Event; created: boolean }> => {
+      const { status, body } = await this.call({ method: 'POST', path: '/v1/events', body: request });
+      return { event: (body as { data: Event }).data, created: status === 201 };
+    },
+    list: async (query: ListEventsQuery = {}): Promise<EventPage> =>
+      this.body<EventPage>({ method: 'GET', path: '/v1/events', query: { ...query } }),
+    get: async (eventId: string): Promise<Event> =>
+      this.data<Event>({ method: 'GET', path: `/v1/events/${encodeURIComponent(eventId)}` }),
   };
 
   /** The project's hooks per status, overdue hooks, the last hour minute by minute, endpoints in trouble. */

@@ -9,6 +9,15 @@ import type {
   stateChangeBodySchema,
 } from '../api/endpoint-schemas';
 export type { BulkAction, HookAction } from '../domain/hook';
+import type {
+  createSubscriptionBodySchema,
+  eventEnvelopeSchema,
+  eventPageSchema,
+  listEventsQuerySchema,
+  publishEventBodySchema,
+  subscriptionEnvelopeSchema,
+  updateSubscriptionBodySchema,
+} from '../api/fanout-schemas';
 import type { overviewEnvelopeSchema } from '../api/overview-schemas';
 import type {
   bulkBodySchema,
@@ -62,5 +71,15 @@ export type ListAlertsQuery = Omit<z.input<typeof listAlertsQuerySchema>, 'limit
 
 export type Overview = z.output<typeof overviewEnvelopeSchema>['data'];
 export type MinuteActivity = Overview['perMinute'][number];
+
+export type Subscription = z.output<typeof subscriptionEnvelopeSchema>['data'];
+export type CreateSubscriptionRequest = z.input<typeof createSubscriptionBodySchema>;
+export type UpdateSubscriptionRequest = z.input<typeof updateSubscriptionBodySchema>;
+
+export type Event = z.output<typeof eventEnvelopeSchema>['data'];
+export type EventPage = z.output<typeof eventPageSchema>;
+export type EventSummary = EventPage['data'][number];
+export type PublishEventRequest = z.input<typeof publishEventBodySchema>;
+export type ListEventsQuery = Omit<z.input<typeof listEventsQuerySchema>, 'limit'> & { limit?: number };
 
 export type ApiErrorBody = z.output<typeof errorSchema>;

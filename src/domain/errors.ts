@@ -33,3 +33,12 @@ export class EndpointNotFoundError extends Error {}
 
 /** Endpoint settings out of range (the API checks them first; the endpoint checks them again). */
 export class InvalidEndpointSettingsError extends Error {}
+
+/** No such subscription in this project. */
+export class SubscriptionNotFoundError extends Error {}
+
+/** No such event in this project (or it has been removed after its retention period). */
+export class EventNotFoundError extends Error {}
+
+/** The project has as many subscriptions as it may keep. */
+export class SubscriptionLimitError extends Error {}

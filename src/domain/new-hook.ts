@@ -30,7 +30,7 @@ function deliverySettings(
  * Where a hook goes under the project's rules: a free `url` only where the project allows them, a
  * `path` on the project's baseUrl, and never to an internal address the project has not allowed.
  */
-function resolveTarget(
+export function resolveTarget(
   project: ProjectConfig,
   hook: { path?: string; url?: string },
 ): Pick<NewHook, 'target' | 'targetUrl'> {

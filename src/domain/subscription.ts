@@ -40,6 +40,23 @@ export interface PublishedEvent {
   data: unknown;
 }
 
+/** An event as the API shows it: its hooks are known, by id, before they exist. */
+export interface EventView {
+  id: string;
+  type: string;
+  data: unknown;
+  hookIds: string[];
+  subscriptionIds: string[];
+  createdAt: string;
+}
+
+/** One hook an event delivers: to one subscription's target. */
+export interface EventDelivery {
+  subscriptionId: string;
+  hookId: string;
+  target: SubscriptionTarget;
+}
+
 /** A project has at most this many subscriptions: every event reads them all. */
 export const MAX_SUBSCRIPTIONS = 500;
 export const MAX_EVENT_TYPES_PER_SUBSCRIPTION = 50;

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { createAlertActivities, createDeliveryActivities } from '../activities';
+import { createAlertActivities, createDeliveryActivities, createFanoutActivities } from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
 import type { AppConfig } from '../config/schema';
@@ -17,6 +17,7 @@ import { createGuardedAgent } from '../security/guarded-dispatcher';
 import { ServerSecret } from '../security/server-secret';
 import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
+import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
@@ -49,6 +50,7 @@ export function composeApp(
         return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
       },
     }),
+    fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -146,6 +148,12 @@ export async function startWorker(
         channelsOf: (projectId) => projectsById.get(projectId)?.endpoints.alertChannels,
         senderFor: (projectId) => alertSenders.get(projectId),
         countSend: countAlertSend,
+      }),
+      ...createFanoutActivities({
+        client,
+        projectOf: (projectId) => projectsById.get(projectId),
+        taskQueue: config.temporal.taskQueue,
+        retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),
     },
     maxConcurrentAttempts: config.worker.maxConcurrentAttempts,

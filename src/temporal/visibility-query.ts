@@ -1,6 +1,7 @@
 import type { HookFilter } from '../domain/hook-store';
 import type { EndpointHealthStatus, EndpointState } from '../domain/endpoint';
 import { ENDPOINT_ATTRIBUTE_NAMES as E } from '../workflows/endpoint-record';
+import { EVENT_ATTRIBUTE_NAMES as V } from '../workflows/event-record';
 import { SEARCH_ATTRIBUTE_NAMES as A } from '../workflows/hook-record';
 
 /**
@@ -62,5 +63,12 @@ export function endpointListQuery(
 export function alertListQuery(projectId: string, filter: { endpointId?: string }): string {
   const clauses = [`${E.project} = ${literal(projectId)}`, `WorkflowType = 'alertWorkflow'`];
   if (filter.endpointId) clauses.push(`${E.endpointId} = ${literal(filter.endpointId)}`);
+  return clauses.join(' AND ');
+}
+
+/** One project's events, optionally of one type only. */
+export function eventListQuery(projectId: string, filter: { type?: string }): string {
+  const clauses = [`${V.project} = ${literal(projectId)}`, `WorkflowType = 'eventWorkflow'`];
+  if (filter.type) clauses.push(`${V.type} = ${literal(filter.type)}`);
   return clauses.join(' AND ');
 }

@@ -2,3 +2,5 @@
 export { alertWorkflow } from './alert.workflow';
 export { endpointWorkflow } from './endpoint.workflow';
 export { hookWorkflow } from './hook.workflow';
+export { eventWorkflow } from './event.workflow';
+export { subscriptionsWorkflow } from './subscriptions.workflow';

@@ -14,6 +14,7 @@ import {
   TargetNotAllowedError,
 } from '../../src/domain/errors';
 import type { HookState } from '../../src/domain/hook';
+import type { FanoutStore } from '../../src/domain/fanout-store';
 import type { HookStore } from '../../src/domain/hook-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
@@ -75,6 +76,21 @@ class ScriptedStore {
       endpointOfTarget: () => Promise.resolve(undefined),
     },
   };
+
+  readonly fanout: FanoutStore = {
+    subscriptions: {
+      list: (...args) => this.call('listSubscriptions', args),
+      get: (...args) => this.call('getSubscription', args),
+      create: (...args) => this.call('createSubscription', args),
+      update: (...args) => this.call('updateSubscription', args),
+      delete: (...args) => this.call('deleteSubscription', args),
+    },
+    events: {
+      publish: (...args) => this.call('publishEvent', args),
+      get: (...args) => this.call('getEvent', args),
+      list: (...args) => this.call('listEvents', args),
+    },
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -115,6 +131,7 @@ describe('API routes over the store interfaces', () => {
     });
     app = await buildApp({
       store: scripted.store,
+      fanout: scripted.fanout,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,

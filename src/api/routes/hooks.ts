@@ -20,7 +20,7 @@ import {
   listHooksQuerySchema,
   rescheduleBodySchema,
 } from '../schemas';
-import { knownHookId, security } from './route-helpers';
+import { checkDataSize, knownHookId, security } from './route-helpers';
 
 export interface HookRoutesOptions {
   commands: HookCommands;
@@ -66,14 +66,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRoutesOptions> = async (
     async (request, reply) => {
       const { project, body } = request;
       const hook = newHook(project, body, dueAt(body.due, new Date()));
-      const dataBytes = Buffer.byteLength(JSON.stringify(hook.data), 'utf8');
-      if (dataBytes > project.maxDataBytes) {
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `data is ${dataBytes} bytes; the limit is ${project.maxDataBytes}`,
-        );
-      }
+      checkDataSize(project, hook.data);
       const idempotencyKey = request.headers['idempotency-key'];
       if (Array.isArray(idempotencyKey)) {
         throw new ApiError(400, 'validation_failed', 'send one Idempotency-Key header', [

@@ -1,5 +1,8 @@
+import type { ProjectConfig } from '../../config/schema';
 import { ENDPOINT_ID_PATTERN } from '../../domain/endpoint-grouping';
+import { EVENT_ID_PATTERN } from '../../domain/event-ids';
 import { HOOK_ID_PATTERN } from '../../domain/hook-ids';
+import { SUBSCRIPTION_ID_PATTERN } from '../../domain/subscription';
 import { ApiError } from '../errors';
 
 /** Either API key header satisfies the routes that carry this. */
@@ -15,4 +18,26 @@ export function knownHookId(id: string): string {
 export function knownEndpointId(id: string): string {
   if (!ENDPOINT_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'endpoint not found');
   return id;
+}
+
+export function knownSubscriptionId(id: string): string {
+  if (!SUBSCRIPTION_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'subscription not found');
+  return id;
+}
+
+export function knownEventId(id: string): string {
+  if (!EVENT_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'event not found');
+  return id;
+}
+
+/** `data` within the project's limit, measured as the JSON a receiver gets; 413 beyond it. */
+export function checkDataSize(project: ProjectConfig, data: unknown): void {
+  const dataBytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
+  if (dataBytes > project.maxDataBytes) {
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `data is ${dataBytes} bytes; the limit is ${project.maxDataBytes}`,
+    );
+  }
 }
