@@ -8,6 +8,7 @@ import {
   endpointByIdRequests,
   endpointListRequests,
 } from '../support/fuzz/endpoint-requests';
+import { eventRequests, subscriptionRequests } from '../support/fuzz/fanout-requests';
 import { checkAnswer, type FuzzRequest } from '../support/fuzz/fuzz-request';
 import {
   bulkRequests,
@@ -39,7 +40,7 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 790 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 950 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
@@ -48,6 +49,8 @@ const RUNS = {
   endpointList: 50,
   alertList: 40,
   endpointById: 100,
+  subscriptions: 80,
+  events: 80,
   callbacks: 70,
   overview: 20,
   transport: 70,
@@ -145,6 +148,9 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
     checkAll(endpointListRequests(keys, realCursor), RUNS.endpointList, injectAndCheck));
   it('GET /v1/alerts', () => checkAll(alertListRequests(keys, realCursor), RUNS.alertList, injectAndCheck));
   it('the endpoint routes', () => checkAll(endpointByIdRequests(keys), RUNS.endpointById, injectAndCheck));
+  it('the subscription routes', () =>
+    checkAll(subscriptionRequests(keys), RUNS.subscriptions, injectAndCheck));
+  it('the event routes', () => checkAll(eventRequests(keys, realCursor), RUNS.events, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));

@@ -118,7 +118,10 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<SubscriptionRoutesOptions
       const { project, body } = request;
       const { path, url, ...patch } = body;
       const id = knownSubscriptionId(request.params.id);
-      const target = path === undefined && url === undefined ? undefined : checkedTarget(project, body);
+      const movesTarget = path !== undefined || url !== undefined;
+      // An unknown subscription is a 404 whatever target the change names.
+      if (movesTarget) await subscriptions.get(project.id, id);
+      const target = movesTarget ? checkedTarget(project, body) : undefined;
       const updated = await subscriptions.update(project.id, id, { ...patch, target }, new Date());
       return { data: subscriptionView(updated) };
     },

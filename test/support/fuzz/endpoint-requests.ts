@@ -32,18 +32,23 @@ import {
  * have no endpoint and no alert, so every endpoint id is unknown and every listing is empty.
  */
 
-const authed = (key: string, extra: Record<string, string> = {}) => ({ 'x-api-key': key, ...extra });
+export const authed = (key: string, extra: Record<string, string> = {}) => ({ 'x-api-key': key, ...extra });
 
 /** Either project's key: neither has an endpoint. */
-const anyKey = (keys: ProjectKeys): Arbitrary<string> => fc.constantFrom(keys.paths, keys.urls);
+export const anyKey = (keys: ProjectKeys): Arbitrary<string> => fc.constantFrom(keys.paths, keys.urls);
 
-const EMPTY_PAGE: Expected = { status: 200, body: { data: [], nextCursor: null } };
+export const EMPTY_PAGE: Expected = { status: 200, body: { data: [], nextCursor: null } };
 
 const HEX = '0123456789abcdef'.split('');
 
 /** Endpoint ids of the right shape, which no endpoint has. */
-export const endpointIds = (): Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...HEX), minLength: 24, maxLength: 24 }).map((hex) => `ep_${hex}`);
+export const endpointIds = (): Arbitrary<string> => hexIds('ep_', 24);
+
+/** Ids of the shape `prefix` + `digits` hex digits. */
+export const hexIds = (prefix: string, digits: number): Arbitrary<string> =>
+  fc
+    .string({ unit: fc.constantFrom(...HEX), minLength: digits, maxLength: digits })
+    .map((hex) => prefix + hex);
 
 /** Ids that are nearly endpoint ids, and are none: wrong prefix, length, case or digits. */
 const nearEndpointIds: Arbitrary<string> = fc.oneof(
@@ -60,7 +65,7 @@ const nearEndpointIds: Arbitrary<string> = fc.oneof(
 /** A query string's values of the wrong kind: the same key twice. */
 const repeatedKey = fc.array(fc.constantFrom('a', '1', 'active', 'ep_0'), { minLength: 2, maxLength: 3 });
 
-const limits: Part = optional(
+export const limits: Part = optional(
   field(
     'limit',
     fc.integer({ min: 1, max: 1000 }).map(String),
@@ -72,7 +77,7 @@ const limits: Part = optional(
  * Cursors no listing of this project handed out: refused by their shape, or (well-formed but not sealed
  * for this query) by the store; either way the answer names `cursor`.
  */
-const foreignCursors = (realCursor: string): Arbitrary<Fields> => {
+export const foreignCursors = (realCursor: string): Arbitrary<Fields> => {
   const base64url = fc.string({
     unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')),
     minLength: 1,
@@ -90,7 +95,7 @@ const foreignCursors = (realCursor: string): Arbitrary<Fields> => {
     .map((cursor) => ({ value: { cursor }, broken: ['cursor'] }));
 };
 
-const unknownQueryKeys = (keys: readonly string[]): Arbitrary<Fields> =>
+export const unknownQueryKeys = (keys: readonly string[]): Arbitrary<Fields> =>
   fc.constantFrom(...keys).map((key) => ({ value: { [key]: 'x' }, broken: ['querystring'] }));
 
 const states: Part = optional(
@@ -171,7 +176,7 @@ export const alertListRequests = (keys: ProjectKeys, realCursor: string): Arbitr
     }));
 
 /** A path parameter as sent (percent-encoded), and what the router and the params schema make of it. */
-interface PathId {
+export interface PathId {
   raw: string;
   routerError?: ExpectedError;
   /** Longer than the params schema takes (100). */
@@ -182,9 +187,9 @@ interface PathId {
  * Endpoint ids in the path: unknown ones of the right shape, near misses, junk, too long, and broken
  * percent-encoding. Every id the router and the params schema let through is answered 404.
  */
-const pathIds = (): Arbitrary<PathId> =>
+export const pathIds = (shapedIds: Arbitrary<string> = endpointIds()): Arbitrary<PathId> =>
   fc.oneof(
-    { weight: 4, arbitrary: endpointIds().map((id) => ({ raw: id, tooLong: false })) },
+    { weight: 4, arbitrary: shapedIds.map((id) => ({ raw: id, tooLong: false })) },
     nearEndpointIds
       .filter((id) => id.length > 0)
       .map((id) => ({ raw: encodeURIComponent(id), tooLong: false })),
@@ -211,7 +216,7 @@ const pathIds = (): Arbitrary<PathId> =>
 const PARAMS_ERROR: ExpectedError = { status: 400, code: 'validation_failed', brokenFields: ['id'] };
 
 /** What a route on one endpoint answers: the router, then the params, then the body, then the unknown id. */
-const byIdAnswer = (id: PathId, body: Fields): Expected =>
+export const byIdAnswer = (id: PathId, body: Fields): Expected =>
   id.routerError ?? (id.tooLong ? PARAMS_ERROR : validationOr(body, NOT_FOUND));
 
 /** Neither a note nor an object of alert rules. */
@@ -306,7 +311,7 @@ interface StateChangeBody {
   fields: Fields;
 }
 
-const NO_FIELDS: Fields = { value: {}, broken: [] };
+export const NO_FIELDS: Fields = { value: {}, broken: [] };
 
 const notes: Part = optional(
   field(

@@ -186,7 +186,7 @@ const invalidUrls: Arbitrary<unknown> = fc.oneof(
   wrongTypes,
 );
 
-const pathField = field('path', validPaths, invalidPaths);
+export const pathField = field('path', validPaths, invalidPaths);
 const urlField = field('url', validUrls, invalidUrls);
 
 /** Where a hook goes: a path or a url; wrong, both, or neither. */
