@@ -10,19 +10,15 @@
  * (`held-released`). Endpoint workflows live as long as their endpoint, so these are kept like the
  * hook fixtures (see histories/README.md). Nothing is written unless every step reached its state.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import * as prettier from 'prettier';
 import type { AlertView, EndpointView } from '../../src/domain/endpoint';
 import type { HookState } from '../../src/domain/hook';
 import { generateSigningSecret } from '../../src/security/signing';
-import { historyToJson } from '../../src/temporal/sdk-internals';
 import { alertWorkflowId, endpointWorkflowId } from '../../src/workflows/endpoint-record';
 import { hookWorkflowId } from '../../src/workflows/hook-record';
 import { TestReceiver } from '../support/receiver';
 import { TestStack } from '../support/stack';
+import { recordingDir, writeHistoryFixtures } from './support/history-fixture';
 
 const PROJECT = 'rec-endpoints';
 const WAIT_MS = 20_000;
@@ -95,9 +91,7 @@ async function drive(stack: TestStack, receiver: TestReceiver, channel: TestRece
 }
 
 async function main(): Promise<void> {
-  const outDir = path.resolve(
-    process.argv[2] ?? (await mkdtemp(path.join(tmpdir(), 'hookrelay-histories-'))),
-  );
+  const outDir = await recordingDir();
   const receiver = await TestReceiver.start();
   const channel = await TestReceiver.start(() => ({ status: 204 }));
   let stack: TestStack | undefined;
@@ -118,19 +112,7 @@ async function main(): Promise<void> {
       ],
       { endpointReportIntervalMs: 200, endpointStateRefreshMs: 200 },
     );
-    const handles = await drive(stack, receiver, channel);
-    await mkdir(outDir, { recursive: true });
-    for (const [name, handle] of Object.entries(handles)) {
-      const file = path.join(outDir, `${name}.json`);
-      // Formatted as the repository's Prettier would, so that lint passes on the recording.
-      const text = await prettier.format(historyToJson(await handle.fetchHistory()), {
-        ...(await prettier.resolveConfig(file)),
-        filepath: file,
-      });
-      await writeFile(file, text);
-      console.log(`${name.padEnd(20)} ${String(Buffer.byteLength(text)).padStart(7)} bytes`);
-    }
-    console.log(`wrote to ${outDir}`);
+    await writeHistoryFixtures(outDir, await drive(stack, receiver, channel));
   } finally {
     try {
       await stack?.close();

@@ -32,6 +32,14 @@ const VERSIONS = [
 const ENDPOINT_VERSIONS = ['2026-11-24-endpoints'];
 const EXPECTED_ENDPOINT_SHAPES = ['endpoint-lifecycle', 'alert', 'held-released'];
 
+/**
+ * A project's subscriptions workflow runs as long as the project, and an event's workflow may be retrying
+ * its activity when new code is deployed: the subscriptions' first run up to its continue-as-new, and
+ * events with and without hooks (record-fanout-histories.ts).
+ */
+const FANOUT_VERSIONS = ['2026-11-24-fanout'];
+const EXPECTED_FANOUT_SHAPES = ['subscriptions-continued', 'event-fanout', 'event-unmatched'];
+
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
   'sync-success',
@@ -49,7 +57,7 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS].flatMap((version) => {
+const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS, ...FANOUT_VERSIONS].flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
   return existsSync(folder)
     ? readdirSync(folder)
@@ -104,12 +112,17 @@ describe('hook workflow replay', () => {
   });
 
   it('has a recorded history for every hook shape', () => {
-    const missing = [
-      ...VERSIONS.flatMap((version) => EXPECTED_SHAPES.map((shape) => `${version}/${shape}`)),
-      ...ENDPOINT_VERSIONS.flatMap((version) =>
-        EXPECTED_ENDPOINT_SHAPES.map((shape) => `${version}/${shape}`),
-      ),
-    ].filter((fixture) => !fixtures.includes(fixture));
+    const missing = (
+      [
+        [VERSIONS, EXPECTED_SHAPES],
+        [ENDPOINT_VERSIONS, EXPECTED_ENDPOINT_SHAPES],
+        [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
+      ] as const
+    )
+      .flatMap(([versions, shapes]) =>
+        versions.flatMap((version) => shapes.map((shape) => `${version}/${shape}`)),
+      )
+      .filter((fixture) => !fixtures.includes(fixture));
     assert.deepEqual(
       missing,
       [],

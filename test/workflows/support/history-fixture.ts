@@ -1,0 +1,32 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import * as prettier from 'prettier';
+import { historyToJson } from '../../../src/temporal/sdk-internals';
+
+/** Where a recorder writes: the folder its command line names, or a new temporary one. */
+export async function recordingDir(): Promise<string> {
+  return path.resolve(process.argv[2] ?? (await mkdtemp(path.join(tmpdir(), 'hookrelay-histories-'))));
+}
+
+/**
+ * Writes each workflow's history as `<name>.json` in `outDir`, formatted as the repository's Prettier
+ * would, so that lint passes on the recording.
+ */
+export async function writeHistoryFixtures(
+  outDir: string,
+  handles: Record<string, WorkflowHandle>,
+): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  for (const [name, handle] of Object.entries(handles)) {
+    const file = path.join(outDir, `${name}.json`);
+    const text = await prettier.format(historyToJson(await handle.fetchHistory()), {
+      ...(await prettier.resolveConfig(file)),
+      filepath: file,
+    });
+    await writeFile(file, text);
+    console.log(`${name.padEnd(24)} ${String(Buffer.byteLength(text)).padStart(7)} bytes`);
+  }
+  console.log(`wrote to ${outDir}`);
+}
