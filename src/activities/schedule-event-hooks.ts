@@ -4,6 +4,7 @@ import type { ProjectConfig } from '../config/schema';
 import { TargetNotAllowedError } from '../domain/errors';
 import { newHook } from '../domain/new-hook';
 import { mapLimited } from '../lib/map-limited';
+import { countHookScheduled } from '../metrics/hook-metrics';
 import { hookWorkflowStartOptions, newHookWorkflowInput } from '../temporal/hook-start';
 import type { EventWorkflowInput } from '../workflows/event-record';
 import type { hookWorkflow } from '../workflows/hook.workflow';
@@ -40,6 +41,8 @@ export function createFanoutActivities(deps: FanoutDependencies) {
             'hookWorkflow',
             hookWorkflowStartOptions(input, { taskQueue: deps.taskQueue }),
           );
+          // Counted where it is created: by the worker for fanned-out hooks, so /metrics of `npm run worker`.
+          countHookScheduled(projectId);
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
         }
