@@ -105,14 +105,9 @@ function sendAsset(request: FastifyRequest<AssetRequest>, reply: FastifyReply, f
 /** The dashboard at /ui: static files only, no API key; the page signs in to the API itself. */
 export const uiRoutes: FastifyPluginAsync = async (app) => {
   let dashboard: Promise<Dashboard> | undefined;
-  const load = (): Promise<Dashboard> => {
-    dashboard ??= bundleDashboard().catch((error: unknown) => {
-      // A failed build is not cached: the next request tries again.
-      dashboard = undefined;
-      throw error;
-    });
-    return dashboard;
-  };
+  // Whatever the outcome, one build per process: the sources do not change under a running API, and a
+  // retried failure would let any request without a key start another esbuild run.
+  const load = (): Promise<Dashboard> => (dashboard ??= bundleDashboard());
 
   const page = async (_request: FastifyRequest, reply: FastifyReply) => {
     const { html } = await load();
