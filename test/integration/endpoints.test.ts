@@ -11,6 +11,7 @@ import { endpointWorkflowId } from '../../src/workflows/endpoint-record';
 import { assertApiError } from '../support/api-error';
 import { ReceiverPool, type TestReceiver } from '../support/receiver';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { pollFor } from '../support/poll';
 import { TestStack } from '../support/stack';
 
 /**
@@ -21,20 +22,6 @@ import { TestStack } from '../support/stack';
 const NO_RETRY = { maxAttempts: 1 };
 /** Failures that never make a streak alert, for the cases about something else. */
 const NO_STREAK_RULE = { maxConsecutiveFailures: 1_000 };
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,7 +157,7 @@ describe('endpoints', () => {
 
     const lastHook = await schedule('alerts', url, '1h');
     const endpointId = await endpointOf('alerts', lastHook.id);
-    const alerts = await waitUntil('both alerts sent', async () => {
+    const alerts = await pollFor('both alerts sent', async () => {
       const listed = await alertsOf('alerts', endpointId);
       return listed.length === 2 &&
         listed.every((alert) => alert.deliveries.every((d) => d.status === 'sent'))
@@ -178,7 +165,7 @@ describe('endpoints', () => {
         : undefined;
     });
     assert.deepEqual(alerts.map((alert) => alert.kind).sort(), ['failing', 'recovered']);
-    const endpoint = await waitUntil('the endpoint healthy', async () => {
+    const endpoint = await pollFor('the endpoint healthy', async () => {
       const view = await getEndpoint('alerts', endpointId);
       return view?.health === 'healthy' && view.stats.lastHour.attempts === 13 ? view : undefined;
     });
@@ -207,7 +194,7 @@ describe('endpoints', () => {
     const poorId = await endpointOf('rates', (await schedule('rates', `${poor.url}/in`, '1h')).id);
     const fineId = await endpointOf('rates', (await schedule('rates', `${fine.url}/in`, '1h')).id);
 
-    const alerts = await waitUntil('the rate alert', async () => {
+    const alerts = await pollFor('the rate alert', async () => {
       const listed = await alertsOf('rates', poorId);
       return listed.length > 0 ? listed : undefined;
     });
@@ -217,7 +204,7 @@ describe('endpoints', () => {
     assert.equal(rateAlert.kind, 'failing');
     assert.match(rateAlert.reasons.join(' '), /success rate .* below 90 %/);
 
-    await waitUntil('the healthy endpoint counted', async () => {
+    await pollFor('the healthy endpoint counted', async () => {
       const view = await getEndpoint('rates', fineId);
       return view?.stats.lastHour.attempts === 30 ? view : undefined;
     });
@@ -239,7 +226,7 @@ describe('endpoints', () => {
     await attemptInTurn('holds', url, 1);
     const first = await schedule('holds', url, '1h');
     const endpointId = await endpointOf('holds', first.id);
-    await waitUntil('the endpoint', () => getEndpoint('holds', endpointId));
+    await pollFor('the endpoint', () => getEndpoint('holds', endpointId));
 
     const paused = await stack.request('holds', 'POST', `/v1/endpoints/${endpointId}/pause`, {
       note: 'receiver maintenance',
@@ -264,7 +251,7 @@ describe('endpoints', () => {
     assert.equal(held.status, 'pending');
     const heldRead = await stack.request('holds', 'GET', `/v1/hooks/${hooks[0]?.id ?? ''}`);
     assert.equal(heldRead.json<{ data: { endpoint: { state: string } } }>().data.endpoint.state, 'paused');
-    const whilePaused = await waitUntil('the held hooks counted', async () => {
+    const whilePaused = await pollFor('the held hooks counted', async () => {
       const view = await getEndpoint('holds', endpointId);
       // A hook cancelled after it was held stays listed until its turn comes, and is skipped then.
       return view && view.heldHooks >= 4 ? view : undefined;
@@ -294,12 +281,12 @@ describe('endpoints', () => {
       retryOverride: { strategy: 'fixed', delaySecs: 1, maxAttempts: 20, jitter: 0 },
     });
     const endpointId = await endpointOf('disables', failing.id);
-    const disabled = await waitUntil('the endpoint disabled', async () => {
+    const disabled = await pollFor('the endpoint disabled', async () => {
       const view = await getEndpoint('disables', endpointId);
       return view?.state === 'disabled' ? view : undefined;
     });
     assert.match(disabled.stateNote ?? '', /no successful attempt since/);
-    const alerts = await waitUntil('the disable alert', async () => {
+    const alerts = await pollFor('the disable alert', async () => {
       const listed = await alertsOf('disables', endpointId);
       return listed.some((alert) => alert.kind === 'disabled') ? listed : undefined;
     });
@@ -335,7 +322,7 @@ describe('endpoints', () => {
       'flaky-channel',
       (await schedule('flaky-channel', `${broken.url}/in`, '1h')).id,
     );
-    const [alert] = await waitUntil(
+    const [alert] = await pollFor(
       'the alert sent',
       async () => {
         const listed = await alertsOf('flaky-channel', brokenId);
@@ -360,7 +347,7 @@ describe('endpoints', () => {
     const hook = await schedule('holds', `${receiver.url}/long-lived`);
     await receiver.waitFor(1, 10_000);
     const endpointId = await endpointOf('holds', hook.id);
-    const first = await waitUntil('the endpoint', () => getEndpoint('holds', endpointId));
+    const first = await pollFor('the endpoint', () => getEndpoint('holds', endpointId));
     const configured = await stack.request('holds', 'PATCH', `/v1/endpoints/${endpointId}`, {
       autoDisableAfterSecs: 0,
     });
@@ -380,7 +367,7 @@ describe('endpoints', () => {
         defaults: endpointDefaults(project),
       }),
     );
-    const view = await waitUntil(
+    const view = await pollFor(
       'every batch counted',
       async () => {
         const read = await getEndpoint('holds', endpointId);
@@ -400,7 +387,7 @@ describe('endpoints', () => {
       const hook = await schedule('holds', `${receiver.url}/other`);
       await receiver.waitFor(1, 10_000);
       const endpointId = await endpointOf('holds', hook.id);
-      await waitUntil('the endpoint', () => getEndpoint('holds', endpointId));
+      await pollFor('the endpoint', () => getEndpoint('holds', endpointId));
 
       assertApiError(await stack.request('holds', 'GET', `/v1/endpoints/ep_${'0'.repeat(24)}`), {
         status: 404,
@@ -430,7 +417,7 @@ describe('endpoints', () => {
       const hook = await schedule('holds', `${receiver.url}/rules`);
       await receiver.waitFor(1, 10_000);
       const endpointId = await endpointOf('holds', hook.id);
-      await waitUntil('the endpoint', () => getEndpoint('holds', endpointId));
+      await pollFor('the endpoint', () => getEndpoint('holds', endpointId));
       const patch = (body: unknown) => stack.request('holds', 'PATCH', `/v1/endpoints/${endpointId}`, body);
 
       assertApiError(await patch({ alertRules: { minSuccessRate: 1.5 } }), {

@@ -5,18 +5,8 @@ import { HookrelayApiError, type Subscription } from '../../src/client';
 import { MAX_SUBSCRIPTIONS } from '../../src/domain/subscription';
 import { assertApiError } from '../support/api-error';
 import { type Arrival, TestReceiver } from '../support/receiver';
+import { pollFor } from '../support/poll';
 import { TestStack } from '../support/stack';
-
-/** Polls until `probe` gives a value, or fails after the timeout. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('fan-out: events delivered to subscriptions', { timeout: 180_000 }, () => {
   let stack: TestStack;
@@ -120,7 +110,7 @@ describe('fan-out: events delivered to subscriptions', { timeout: 180_000 }, () 
     assert.equal(receiver.arrivals.length, 3);
 
     assert.deepEqual(await api.events.get(event.id), event);
-    const listed = await until('the event listed', async () => {
+    const listed = await pollFor('the event listed', async () => {
       const page = await api.events.list({ type: 'order.created' });
       return page.data.length > 0 ? page : undefined;
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Overview } from '../../src/client';
 import { ReceiverPool, type TestReceiver } from '../support/receiver';
+import { pollFor } from '../support/poll';
 import { TestStack } from '../support/stack';
 
 /**
@@ -9,14 +10,16 @@ import { TestStack } from '../support/stack';
  * buckets (attempts, failures, first-attempt lateness), overdue hooks while no worker runs.
  */
 
+/** The overview once `holds` says so; visibility and endpoint health catch up a moment later. */
 async function waitFor(what: string, probe: () => Promise<Overview>, holds: (overview: Overview) => boolean) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const overview = await probe();
-    if (holds(overview)) return overview;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(overview)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  let last: Overview | undefined;
+  return pollFor(
+    () => `${what}: ${JSON.stringify(last)}`,
+    async () => {
+      last = await probe();
+      return holds(last) ? last : undefined;
+    },
+  );
 }
 
 const sum = (overview: Overview, field: 'attempts' | 'failures' | 'firstAttempts') =>
