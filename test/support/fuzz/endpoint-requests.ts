@@ -4,14 +4,13 @@ import { ENDPOINT_STATES } from '../../../src/domain/endpoint';
 import { ENDPOINT_ORDERS } from '../../../src/domain/endpoint-store';
 import type { ExpectedError } from '../api-error';
 import {
-  BAD_PERCENT_ENCODING,
   type Expected,
   type FuzzRequest,
   JSON_HEADERS,
+  malformedPathIds,
   NOT_FOUND,
+  type PathId,
   queryString,
-  ROUTER_PARAM_LIMIT,
-  URI_TOO_LONG,
   validationOr,
 } from './fuzz-request';
 import type { ProjectKeys } from './hook-requests';
@@ -175,14 +174,6 @@ export const alertListRequests = (keys: ProjectKeys, realCursor: string): Arbitr
       expected: validationOr(query, EMPTY_PAGE),
     }));
 
-/** A path parameter as sent (percent-encoded), and what the router and the params schema make of it. */
-export interface PathId {
-  raw: string;
-  routerError?: ExpectedError;
-  /** Longer than the params schema takes (100). */
-  tooLong: boolean;
-}
-
 /**
  * Endpoint ids in the path: unknown ones of the right shape, near misses, junk, too long, and broken
  * percent-encoding. Every id the router and the params schema let through is answered 404.
@@ -193,24 +184,7 @@ export const pathIds = (shapedIds: Arbitrary<string> = endpointIds()): Arbitrary
     nearEndpointIds
       .filter((id) => id.length > 0)
       .map((id) => ({ raw: encodeURIComponent(id), tooLong: false })),
-    {
-      weight: 2,
-      arbitrary: fc
-        .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
-        .filter((id) => id !== '.' && id !== '..')
-        .map((id) => ({ raw: encodeURIComponent(id), tooLong: id.length > 100 })),
-    },
-    fc
-      .constantFrom(100, 101, ROUTER_PARAM_LIMIT, ROUTER_PARAM_LIMIT + 1)
-      .chain((length) => fc.constantFrom(length, length + 500))
-      .map((length) => ({
-        raw: 'a'.repeat(length),
-        tooLong: length > 100,
-        ...(length > ROUTER_PARAM_LIMIT ? { routerError: URI_TOO_LONG } : {}),
-      })),
-    fc
-      .constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', 'a%')
-      .map((raw) => ({ raw, tooLong: false, routerError: BAD_PERCENT_ENCODING })),
+    ...malformedPathIds(2),
   );
 
 const PARAMS_ERROR: ExpectedError = { status: 400, code: 'validation_failed', brokenFields: ['id'] };

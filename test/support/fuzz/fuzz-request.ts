@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc, { type Arbitrary } from 'fast-check';
 import type { HTTPMethods } from 'fastify';
 import { type Answer, assertApiError, type ExpectedError } from '../api-error';
 import type { Fields } from './samples';
@@ -62,3 +63,43 @@ export const ROUTER_PARAM_LIMIT = 2048;
 export const URI_TOO_LONG: ExpectedError = { status: 414, code: 'uri_too_long' };
 export const BAD_PERCENT_ENCODING: ExpectedError = { status: 400, code: 'invalid_request' };
 export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** A path parameter as sent (percent-encoded), and what the router and the params schema make of it. */
+export interface PathId {
+  raw: string;
+  routerError?: ExpectedError;
+  /** Longer than the params schema takes (100). */
+  tooLong: boolean;
+}
+
+type MaybeWeighted<T> = Arbitrary<T> | { weight: number; arbitrary: Arbitrary<T> };
+
+/**
+ * Path parameters that no id can be, for any route with one: junk (other than `excluded`, the words that
+ * name other routes there), too long for the params schema or the router, and broken percent-encoding.
+ */
+export function malformedPathIds(
+  junkWeight: number,
+  excluded: readonly string[] = [],
+): MaybeWeighted<PathId>[] {
+  return [
+    {
+      weight: junkWeight,
+      arbitrary: fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+        .filter((id) => !['.', '..', ...excluded].includes(id))
+        .map((id) => ({ raw: encodeURIComponent(id), tooLong: id.length > 100 })),
+    },
+    fc
+      .constantFrom(100, 101, ROUTER_PARAM_LIMIT, ROUTER_PARAM_LIMIT + 1)
+      .chain((length) => fc.constantFrom(length, length + 500))
+      .map((length) => ({
+        raw: 'a'.repeat(length),
+        tooLong: length > 100,
+        ...(length > ROUTER_PARAM_LIMIT ? { routerError: URI_TOO_LONG } : {}),
+      })),
+    fc
+      .constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', 'a%')
+      .map((raw) => ({ raw, tooLong: false, routerError: BAD_PERCENT_ENCODING })),
+  ];
+}

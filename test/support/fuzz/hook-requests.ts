@@ -2,13 +2,12 @@ import fc, { type Arbitrary } from 'fast-check';
 import type { HTTPMethods } from 'fastify';
 import type { ExpectedError } from '../api-error';
 import {
-  BAD_PERCENT_ENCODING,
   type FuzzRequest,
   JSON_HEADERS,
+  malformedPathIds,
   NOT_FOUND,
+  type PathId,
   queryString,
-  ROUTER_PARAM_LIMIT,
-  URI_TOO_LONG,
   validationOr,
 } from './fuzz-request';
 import {
@@ -147,35 +146,11 @@ export const listRequests = (keys: ProjectKeys, realCursor: string): Arbitrary<F
   }));
 
 /** A path parameter as sent (percent-encoded), and what the router and the schema make of it. */
-interface PathId {
-  raw: string;
-  routerError?: ExpectedError;
-  /** Longer than any id can be: the params schema refuses it. */
-  tooLong: boolean;
-}
-
 /** Hook ids in the path: unknown ones of the right shape, junk, too long, and broken percent-encoding. */
 const pathIds = (): Arbitrary<PathId> =>
   fc.oneof(
     { weight: 3, arbitrary: hookIds().map((id) => ({ raw: id, tooLong: false })) },
-    {
-      weight: 3,
-      arbitrary: fc
-        .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
-        .filter((id) => id !== 'bulk' && id !== '.' && id !== '..')
-        .map((id) => ({ raw: encodeURIComponent(id), tooLong: id.length > 100 })),
-    },
-    fc
-      .constantFrom(100, 101, ROUTER_PARAM_LIMIT, ROUTER_PARAM_LIMIT + 1)
-      .chain((length) => fc.constantFrom(length, length + 500))
-      .map((length) => ({
-        raw: 'a'.repeat(length),
-        tooLong: length > 100,
-        ...(length > ROUTER_PARAM_LIMIT ? { routerError: URI_TOO_LONG } : {}),
-      })),
-    fc
-      .constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', 'a%')
-      .map((raw) => ({ raw, tooLong: false, routerError: BAD_PERCENT_ENCODING })),
+    ...malformedPathIds(3, ['bulk']),
   );
 
 /** A new due time for PATCH, perhaps with a field PATCH does not take. */
