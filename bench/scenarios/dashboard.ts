@@ -8,15 +8,13 @@ import {
   collectDeliveries,
   metric,
   runDueTogether,
-  scheduleHooks,
+  scheduleSleeping,
   waitForQuiet,
 } from './phases';
 import type { Metric, Scenario, ScenarioContext } from './types';
 
 /** Debian's chromium, which `.ci/run` installs; no browser is downloaded. */
 const CHROMIUM = process.env.HOOKRELAY_CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Scheduling the sleeping hooks may take this long at most. */
-const SCHEDULE_LIMIT_MS = 5 * 60_000;
 /** A page that has not shown its content by then counts as failed. */
 const PAGE_TIMEOUT_MS = 30_000;
 
@@ -113,7 +111,7 @@ export const dashboardScenario: Scenario = {
   appliesTo: (system) => system.servesDashboard === true,
 
   async run(context) {
-    const { dashboard, clientConcurrency } = context.settings;
+    const { dashboard } = context.settings;
     const { stack } = context;
     const { batch: delivered } = await runDueTogether(context, {
       tag: 'delivered',
@@ -121,14 +119,9 @@ export const dashboardScenario: Scenario = {
       label: 'hooks delivered before the pages are loaded',
       drainMs: dashboard.drainMs,
     });
-    const dueAt = Date.now() + dashboard.sleepingDueInMs;
-    const scheduled = await scheduleHooks(context, {
-      kind: 'closed',
-      tag: context.tag('sleeping'),
+    const { scheduled, dueAt } = await scheduleSleeping(context, {
       count: dashboard.sleeping,
-      concurrency: clientConcurrency,
-      timeLimitMs: Math.min(dashboard.sleepingDueInMs, SCHEDULE_LIMIT_MS),
-      due: { at: dueAt },
+      dueInMs: dashboard.sleepingDueInMs,
     });
     await waitForQuiet(stack.probes, dashboard.quietTimeoutMs);
 

@@ -6,14 +6,12 @@ import {
   collectDeliveries,
   metric,
   runDueTogether,
-  scheduleHooks,
+  scheduleSleeping,
   waitForQuiet,
 } from './phases';
 import type { Metric, Scenario, ScenarioContext } from './types';
 
 const MIB = 1024 * 1024;
-/** Scheduling the sleeping hooks may take this long at most (they are due much later). */
-const SLEEPING_SCHEDULE_LIMIT_MS = 5 * 60_000;
 
 /** After the last delivery, time for trailing work (workflow completion, job bookkeeping) to be counted. */
 function settleTimeoutMs(settings: SuiteSettings): number {
@@ -47,19 +45,14 @@ async function measureCpu(context: ScenarioContext): Promise<{ batch: Batch; cpu
 
 /** Memory and store size before and after many hooks were accepted and left sleeping. */
 async function measureSleeping(context: ScenarioContext) {
-  const { footprint, clientConcurrency } = context.settings;
+  const { footprint } = context.settings;
   const { stack } = context;
   await waitForQuiet(stack.probes, footprint.quietTimeoutMs);
   const idleRss = rssByRole(context);
   const storeBefore = await stack.running.storeBytes();
-  const dueAt = Date.now() + footprint.sleepingDueInMs;
-  const scheduled = await scheduleHooks(context, {
-    kind: 'closed',
-    tag: context.tag('sleeping'),
+  const { scheduled, dueAt } = await scheduleSleeping(context, {
     count: footprint.sleeping,
-    concurrency: clientConcurrency,
-    timeLimitMs: Math.min(footprint.sleepingDueInMs, SLEEPING_SCHEDULE_LIMIT_MS),
-    due: { at: dueAt },
+    dueInMs: footprint.sleepingDueInMs,
   });
   const quiet = await waitForQuiet(stack.probes, footprint.quietTimeoutMs);
   const sleepingRss = rssByRole(context);

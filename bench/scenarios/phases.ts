@@ -45,6 +45,26 @@ export async function scheduleHooks(
   return { tag: plan.tag, outcome, arrivals, expected: expectedSeqs(outcome) };
 }
 
+/** Scheduling hooks left sleeping may take this long at most (they are due much later). */
+const SLEEPING_SCHEDULE_LIMIT_MS = 5 * 60_000;
+
+/** `count` hooks due `dueInMs` from now, scheduled by the client's concurrent callers, left to sleep. */
+export async function scheduleSleeping(
+  context: ScenarioContext,
+  { count, dueInMs }: { count: number; dueInMs: number },
+): Promise<{ scheduled: Scheduled; dueAt: number }> {
+  const dueAt = Date.now() + dueInMs;
+  const scheduled = await scheduleHooks(context, {
+    kind: 'closed',
+    tag: context.tag('sleeping'),
+    count,
+    concurrency: context.settings.clientConcurrency,
+    timeLimitMs: Math.min(dueInMs, SLEEPING_SCHEDULE_LIMIT_MS),
+    due: { at: dueAt },
+  });
+  return { scheduled, dueAt };
+}
+
 export interface DeliveryOptions {
   label: string;
   /** Wait until every scheduled hook has arrived, or until `deadline` (epoch ms, or computed from the outcome). */
