@@ -28,7 +28,7 @@ import {
 import {
   alertViewOfMemo,
   endpointStateOf,
-  endpointMinutesOfMemo,
+  endpointActivityOfMemo,
   endpointViewOfMemo,
   endpointWorkflowId,
 } from '../workflows/endpoint-record';
@@ -94,12 +94,13 @@ export class TemporalEndpointStore implements EndpointStore {
     const minutes: MinuteActivity[][] = [];
     const inTrouble: EndpointView[] = [];
     await this.forEachMemo(endpointListQuery(projectId, {}), (memo) => {
-      const view = endpointViewOfMemo(memo, now.getTime());
+      const { view, minutes: own } = endpointActivityOfMemo(memo, now.getTime());
       if (view && (view.health === 'failing' || view.state !== 'active')) inTrouble.push(view);
-      minutes.push(endpointMinutesOfMemo(memo, now.getTime()));
+      minutes.push(own);
     });
     return {
-      perMinute: minutes.length > 0 ? sumMinutes(minutes) : endpointMinutesOfMemo(undefined, now.getTime()),
+      perMinute:
+        minutes.length > 0 ? sumMinutes(minutes) : endpointActivityOfMemo(undefined, now.getTime()).minutes,
       endpointsInTrouble: inTrouble.sort(byFailureRate).slice(0, ENDPOINTS_IN_TROUBLE_SHOWN),
     };
   }

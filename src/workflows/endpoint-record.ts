@@ -150,22 +150,33 @@ export function endpointViewOfMemo(
   memo: Record<string, unknown> | undefined,
   now: number,
 ): EndpointView | undefined {
-  const view = memo?.[MEMO_KEYS.view] as EndpointView | undefined;
-  const snapshot = memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined;
-  if (!view || !snapshot) return view;
+  const { view, health } = readEndpointMemo(memo);
+  return view && health ? withStatsAt(view, health, now) : view;
+}
+
+/**
+ * What the overview takes from an endpoint's memo: its view as endpointViewOfMemo gives it, and its last 60
+ * minutes (empty ones without a memo), both from one reading of its buckets.
+ */
+export function endpointActivityOfMemo(
+  memo: Record<string, unknown> | undefined,
+  now: number,
+): { view: EndpointView | undefined; minutes: MinuteActivity[] } {
+  const { view, health } = readEndpointMemo(memo);
   return {
-    ...view,
-    stats: EndpointHealth.restore(snapshot).stats(now),
-    statsAt: new Date(now).toISOString(),
+    view: view && health ? withStatsAt(view, health, now) : view,
+    minutes: (health ?? EndpointHealth.restore()).minutes(now),
   };
 }
 
-/** An endpoint's last 60 minutes as of `now`, from the buckets its memo keeps (empty ones without a memo). */
-export function endpointMinutesOfMemo(
-  memo: Record<string, unknown> | undefined,
-  now: number,
-): MinuteActivity[] {
-  return EndpointHealth.restore(memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined).minutes(now);
+function readEndpointMemo(memo: Record<string, unknown> | undefined) {
+  const view = memo?.[MEMO_KEYS.view] as EndpointView | undefined;
+  const snapshot = memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined;
+  return { view, health: snapshot ? EndpointHealth.restore(snapshot) : undefined };
+}
+
+function withStatsAt(view: EndpointView, health: EndpointHealth, now: number): EndpointView {
+  return { ...view, stats: health.stats(now), statsAt: new Date(now).toISOString() };
 }
 
 /**
