@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertRulesSchema, autoDisableAfterSecsSchema } from '../config/schema';
+import { alertRulesSchema, autoDisableAfterSecsSchema, flowLimitsSchema } from '../config/schema';
 import {
   ALERT_KINDS,
   type AlertView,
@@ -26,6 +26,11 @@ const failureRecordSchema = z.object({
   hookId: z.string(),
   statusCode: z.int().optional(),
   error: z.string().optional(),
+});
+
+const flowLimitsViewSchema = z.object({
+  ratePerSecond: z.number().describe('At most this many requests in any second; 0: no limit.'),
+  maxInFlight: z.int().describe('At most this many requests at once; 0: no limit.'),
 });
 
 const alertRulesViewSchema = z.object({
@@ -59,12 +64,21 @@ export const endpointSchema = z
     statsAt: z
       .string()
       .describe('The moment the stats were computed (they are refreshed every few seconds).'),
-    heldHooks: z.int().describe('Hooks waiting for the endpoint to be active again.'),
+    heldHooks: z
+      .int()
+      .describe('Hooks waiting for the endpoint: to be active again, or for room within its limits.'),
+    inFlight: z.int().describe('Hooks the endpoint let go whose attempt has not reported back yet.'),
+    limits: flowLimitsViewSchema.describe("In force: the project's, with this endpoint's own over them."),
+    throttledUntil: z
+      .string()
+      .optional()
+      .describe('The receiver asked to back off (429 or 503 with Retry-After): nothing is sent before this.'),
     alertRules: alertRulesViewSchema,
     autoDisableAfterSecs: z.int(),
     overrides: z.object({
       alertRules: alertRulesViewSchema.partial().optional(),
       autoDisableAfterSecs: z.int().optional(),
+      limits: flowLimitsViewSchema.partial().optional(),
     }),
     firstSeenAt: z.string(),
   })
@@ -106,10 +120,20 @@ export const configureEndpointBodySchema = z
       .nullable()
       .optional()
       .describe("null: follow the project's setting again."),
+    limits: flowLimitsSchema
+      .partial()
+      .nullable()
+      .optional()
+      .describe(
+        "Limits over the project's, field by field (0: no limit); null removes this endpoint's own. " +
+          'They hold across every worker and apply within about a second.',
+      ),
   })
-  .refine((body) => body.alertRules !== undefined || body.autoDisableAfterSecs !== undefined, {
-    message: 'set alertRules or autoDisableAfterSecs',
-  })
+  .refine(
+    (body) =>
+      body.alertRules !== undefined || body.autoDisableAfterSecs !== undefined || body.limits !== undefined,
+    { message: 'set alertRules, autoDisableAfterSecs or limits' },
+  )
   .meta({ id: 'EndpointSettings' }) satisfies z.ZodType<EndpointOverrides>;
 
 const alertDeliverySchema = z.object({

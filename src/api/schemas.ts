@@ -165,6 +165,17 @@ export const hookSchema = z
     retryOverride: retryOverrideSchema.optional(),
     async: z.boolean(),
     attemptHistory: z.array(attemptSchema),
+    waiting: z
+      .object({
+        endpointId: z.string(),
+        reason: z.enum(['paused', 'disabled', 'limited']),
+        since: z.string(),
+      })
+      .optional()
+      .describe(
+        'Present while the hook waits for its endpoint: paused, disabled, or limited (at its rate or ' +
+          'concurrency limit, or asked by the receiver to back off). The wait is not counted as lateness.',
+      ),
   })
   .meta({ id: 'Hook' }) satisfies z.ZodType<HookState>;
 
@@ -296,6 +307,7 @@ export const hookSummarySchema = hookSchema
     attemptHistory: true,
     updatedAt: true,
     failureError: true,
+    waiting: true,
   } satisfies Record<HookDetailField, true>)
   .meta({ id: 'HookSummary' }) satisfies z.ZodType<HookSummary>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertChannelSchema } from '../alerts/channel-config';
 import { DEFAULT_ALERT_RULES, DEFAULT_AUTO_DISABLE_AFTER_SECS } from '../domain/endpoint';
+import { FLOW_LIMIT_BOUNDS } from '../domain/flow-limits';
 import { isValidSigningSecret } from '../security/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
 import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
@@ -37,6 +38,24 @@ export const alertRulesSchema = z.strictObject({
     .describe('Failing after more failures in a row than this.'),
 });
 
+/** How much traffic each endpoint takes; the same schema checks the API's per-endpoint overrides. */
+export const flowLimitsSchema = z.strictObject({
+  ratePerSecond: z
+    .number()
+    .min(0)
+    .max(FLOW_LIMIT_BOUNDS.ratePerSecond.max)
+    .default(0)
+    .describe(
+      'At most this many requests in any second (fractions allowed: 0.5 is one per 2 s); 0: no limit.',
+    ),
+  maxInFlight: z
+    .int()
+    .min(0)
+    .max(FLOW_LIMIT_BOUNDS.maxInFlight.max)
+    .default(0)
+    .describe('At most this many requests at once; 0: no limit.'),
+});
+
 /** 0 turns auto-disable off; at most a year. */
 export const autoDisableAfterSecsSchema = z
   .int()
@@ -63,6 +82,9 @@ const endpointsConfigSchema = z.strictObject({
   autoDisableAfterSecs: autoDisableAfterSecsSchema.default(DEFAULT_AUTO_DISABLE_AFTER_SECS),
   alertRules: alertRulesSchema.prefault({}),
   alertChannels: z.array(alertChannelSchema).max(20).default([]),
+  limits: flowLimitsSchema
+    .prefault({})
+    .describe("Every endpoint's limits, unless it has its own (PATCH /v1/endpoints/:id)."),
 });
 
 export const projectConfigSchema = z.strictObject({

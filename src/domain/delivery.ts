@@ -20,16 +20,36 @@ export interface DeliveryRequest {
   timeoutMs: number;
   /** Whether a 202 starts an asynchronous wait for an ack (and the request carries ack/nack URLs). */
   async: boolean;
+  /** The hook's workflow, which its endpoint lets go when it holds it. */
+  workflowId?: string;
+  /** When this attempt is due (ISO): its place among the hooks its endpoint holds. */
+  dueAt?: string;
   /** The hook's endpoint released this attempt itself: it goes even if the worker still sees it paused. */
   released?: true;
+  /** The endpoint workflow that released it, told when the attempt is made. */
+  releasedBy?: string;
+  /** The start of the slot the endpoint gave a released attempt (ISO): it is not sent before. */
+  notBefore?: string;
+  /** When the hook was held (ISO), for a released attempt: the wait is reported apart from lateness. */
+  heldSince?: string;
 }
 
 /**
- * No attempt was made: the hook's endpoint is paused or disabled, and its workflow (this id) holds the
- * hook until it is active again.
+ * Why an endpoint holds a hook: paused by a user, disabled after failing, or limited (it has rate or
+ * concurrency limits, or its receiver asked to back off, or a released attempt missed its slot).
  */
+export type HoldingState = 'paused' | 'disabled' | 'limited';
+
+/** No attempt was made: the hook's endpoint (its workflow, this id) holds the hook until it lets it go. */
 export interface HeldByEndpoint {
-  heldBy: { endpointWorkflowId: string; state: 'paused' | 'disabled' };
+  heldBy: {
+    endpointWorkflowId: string;
+    state: HoldingState;
+    /** The activity told the endpoint; otherwise (attempts before it did, or it could not) the workflow does. */
+    told?: true;
+    /** A receiver's back-off this worker knows of and the endpoint may not yet (ISO). */
+    backOffUntil?: string;
+  };
 }
 
 export interface DeliveryResult {
@@ -43,17 +63,22 @@ export interface DeliveryResult {
   retryAfterMs?: number;
   /** For `async_pending`: how long the receiver asked us to wait for its ack (hook-async-timeout). */
   asyncTimeoutSecs?: number;
+  /** A released attempt: the activity told its endpoint the attempt is made (the workflow need not). */
+  reported?: true;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
 }
 
-/** The timing facts of one HTTP attempt, as the delivery activity measured them, for the metrics. */
+/** The timing facts of one attempt, as the delivery activity measured them, for the metrics. */
 export interface AttemptTiming {
   projectId: string;
   attempt: number;
   /** The due time the attempt was made for. */
   postAt: string;
   startedAt: Date;
-  finishedAt: Date;
+  /** Absent when the hook's endpoint held it instead: no request went out. */
+  finishedAt?: Date;
+  /** A released attempt's: when its endpoint held it. The wait is the endpoint's, not the scheduler's. */
+  heldSince?: string;
 }

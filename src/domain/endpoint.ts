@@ -2,6 +2,7 @@
  * The endpoint model: where a project's hooks go, grouped so that one receiver is one endpoint, with its
  * health, its alerts and its state. Pure types and constants only: workflow code imports this module.
  */
+import type { FlowLimits } from './flow-limits';
 
 /**
  * active: hooks are delivered. paused: by a user; hooks wait, in due order, without spending attempts.
@@ -32,6 +33,8 @@ export interface AttemptReport {
   error?: string;
   /** First attempts only: how long after the hook's due time the attempt started (the scheduler's lateness). */
   latenessMs?: number;
+  /** The receiver answered 429 or 503 with Retry-After: the whole endpoint waits this long. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -153,12 +156,22 @@ export interface EndpointView extends EndpointRef {
   stats: EndpointStats;
   /** When `stats` were computed: windows are as of that moment. */
   statsAt: string;
-  /** Hooks waiting for the endpoint to be active again. */
+  /** Hooks waiting for the endpoint: to be active again, or for room within its limits. */
   heldHooks: number;
+  /** Hooks let go by the endpoint whose attempt has not reported back yet. */
+  inFlight: number;
+  /** The limits in force: the project's, with the endpoint's own overrides; 0 is no limit. */
+  limits: FlowLimits;
+  /** A receiver asked to back off (429 or 503 with Retry-After): nothing goes before this. */
+  throttledUntil?: string;
   /** The rules and window in force: the project's, with the endpoint's own overrides. */
   alertRules: AlertRules;
   autoDisableAfterSecs: number;
-  overrides: { alertRules?: Partial<AlertRules>; autoDisableAfterSecs?: number };
+  overrides: {
+    alertRules?: Partial<AlertRules>;
+    autoDisableAfterSecs?: number;
+    limits?: Partial<FlowLimits>;
+  };
   firstSeenAt: string;
 }
 
@@ -179,4 +192,5 @@ export interface AlertView extends EndpointAlert {
 export interface EndpointOverrides {
   alertRules?: Partial<AlertRules> | null;
   autoDisableAfterSecs?: number | null;
+  limits?: Partial<FlowLimits> | null;
 }

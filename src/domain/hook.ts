@@ -3,6 +3,8 @@
  * workflow code imports this module, so it must stay free of I/O and non-determinism.
  */
 
+import type { HoldingState } from './delivery';
+
 export const HOOK_STATUSES = ['pending', 'retry', 'completed', 'failed', 'cancelled'] as const;
 export type HookStatus = (typeof HOOK_STATUSES)[number];
 
@@ -128,10 +130,19 @@ export interface HookState {
   retryOverride?: RetryOverride;
   async: boolean;
   attemptHistory: Attempt[];
+  /** Set while the hook's endpoint holds it (paused, disabled, or at its limits): the wait is the endpoint's. */
+  waiting?: EndpointWait;
+}
+
+export interface EndpointWait {
+  endpointId: string;
+  reason: HoldingState;
+  /** When the endpoint took the hook (ISO). */
+  since: string;
 }
 
 /** The parts of a hook that only a read of the hook itself shows, not a list page. */
-export type HookDetailField = 'data' | 'attemptHistory' | 'updatedAt' | 'failureError';
+export type HookDetailField = 'data' | 'attemptHistory' | 'updatedAt' | 'failureError' | 'waiting';
 
 /** A hook as a list page shows it: everything but its details. */
 export type HookSummary = Omit<HookState, HookDetailField>;

@@ -1,37 +1,61 @@
 import type { Client } from '@temporalio/client';
-import type { EndpointState } from '../domain/endpoint';
 import type { Logger } from 'pino';
+import type { HoldingState } from '../domain/delivery';
 import { heldEndpointsQuery } from '../temporal/visibility-query';
-import { endpointStateOf } from '../workflows/endpoint-record';
+import { endpointFlowOf, endpointStateOf } from '../workflows/endpoint-record';
 
-export type HoldingState = Exclude<EndpointState, 'active'>;
+/** What a worker knows of an endpoint: it holds its hooks (and why), or it is open although its project limits endpoints. */
+export type GateState = HoldingState | 'open';
 
 /**
- * Which endpoints hold their hooks (paused or disabled), as this worker knows it: one visibility query a
- * second for all of them, so that an attempt checks a map instead of asking Temporal. A pause takes
- * effect on this worker within about a second of its visibility record; a hook that comes due in that
- * second is attempted, as it would be had it come due a moment before the pause.
+ * Which endpoints hold their hooks (paused, disabled, or limited), as this worker knows it: one visibility
+ * query a second for all of them, so that an attempt checks a map instead of asking Temporal. A pause or
+ * a new limit takes effect on this worker within about a second of its visibility record; a hook that
+ * comes due in that second is attempted, as it would be had it come due a moment before. A receiver's
+ * Retry-After seen by this worker takes effect on it at once (throttle).
  */
 export class EndpointGate {
-  private holding = new Map<string, HoldingState>();
+  private states = new Map<string, GateState>();
+  /** Back-offs this worker was told of by receivers, until their visibility record shows them. */
+  private readonly throttled = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly client: Client,
-    private readonly refreshIntervalMs: number,
-    private readonly logger: Logger,
+    private readonly options: {
+      refreshIntervalMs: number;
+      /** Projects whose endpoints are limited by default: their open endpoints are listed too. */
+      projectsWithLimits: readonly string[];
+      logger: Logger;
+    },
   ) {}
 
-  /** The state of the endpoint workflow with this id, when it holds hooks. */
-  holdingState(endpointWorkflowId: string): HoldingState | undefined {
-    return this.holding.get(endpointWorkflowId);
+  /** What this worker knows of the endpoint workflow with this id; undefined: active, with no limits known. */
+  stateOf(endpointWorkflowId: string): GateState | undefined {
+    const state = this.states.get(endpointWorkflowId);
+    if (state === 'paused' || state === 'disabled') return state;
+    if (this.backOffUntil(endpointWorkflowId) !== undefined) return 'limited';
+    this.throttled.delete(endpointWorkflowId);
+    return state;
+  }
+
+  /** Until when a receiver of this endpoint asked this worker to back off, while it lasts. */
+  backOffUntil(endpointWorkflowId: string): number | undefined {
+    const until = this.throttled.get(endpointWorkflowId);
+    return until !== undefined && Date.now() < until ? until : undefined;
+  }
+
+  /** A receiver of this endpoint asked to back off until then: this worker holds its hooks at once. */
+  throttle(endpointWorkflowId: string, until: number): void {
+    this.throttled.set(endpointWorkflowId, Math.max(until, this.throttled.get(endpointWorkflowId) ?? 0));
   }
 
   /** Endpoints held right now, by project and state: for the gauges. */
   heldCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const [workflowId, state] of this.holding) {
+    for (const [workflowId, state] of this.states) {
+      if (state === 'open') continue;
       const key = `${workflowId.split(':')[1] ?? ''}/${state}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
@@ -56,21 +80,24 @@ export class EndpointGate {
         this.refreshing = undefined;
         if (this.timer) this.schedule();
       });
-    }, this.refreshIntervalMs);
+    }, this.options.refreshIntervalMs);
     this.timer.unref();
   }
 
   private async refresh(): Promise<void> {
     try {
-      const holding = new Map<string, HoldingState>();
-      for await (const execution of this.client.workflow.list({ query: heldEndpointsQuery() })) {
+      const states = new Map<string, GateState>();
+      const query = heldEndpointsQuery(this.options.projectsWithLimits);
+      for await (const execution of this.client.workflow.list({ query })) {
         const state = endpointStateOf(execution.typedSearchAttributes);
-        if (state === 'paused' || state === 'disabled') holding.set(execution.workflowId, state);
+        const flow = endpointFlowOf(execution.typedSearchAttributes);
+        if (state === 'paused' || state === 'disabled') states.set(execution.workflowId, state);
+        else if (flow) states.set(execution.workflowId, flow);
       }
-      this.holding = holding;
+      this.states = states;
     } catch (error) {
       // The last known states stay in force until Temporal answers again.
-      this.logger.warn({ err: error }, 'could not read which endpoints are paused');
+      this.options.logger.warn({ err: error }, 'could not read which endpoints are paused or limited');
     }
   }
 }

@@ -5,8 +5,14 @@ import type { ProjectConfig } from '../config/schema';
 import type { HeldByEndpoint } from '../domain/delivery';
 import type { AttemptReport, EndpointRef } from '../domain/endpoint';
 import { type EndpointGrouping, endpointOf } from '../domain/endpoint-grouping';
+import { hasFlowLimits } from '../domain/flow-limits';
 import { countEndpointAttempt, observeHeldEndpoints } from '../metrics/endpoint-metrics';
-import type { EndpointDefaults } from '../workflows/endpoint-messages';
+import {
+  type EndpointDefaults,
+  type HeldHook,
+  heldHookAttemptedSignal,
+  holdHookSignal,
+} from '../workflows/endpoint-messages';
 import { endpointWorkflowId } from '../workflows/endpoint-record';
 import { EndpointGate } from './endpoint-gate';
 import { HealthFeed } from './health-feed';
@@ -16,11 +22,24 @@ const MAX_REMEMBERED_TARGETS = 10_000;
 
 /** What the delivery activity asks about a hook's endpoint. */
 export interface EndpointTracking {
-  /** Who holds a hook to this target instead of letting it be attempted, if anyone. */
-  holdOf(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined;
+  /**
+   * Who holds a hook to this target instead of letting it be attempted, if anyone; the endpoint's
+   * workflow then exists, ready to be told.
+   */
+  holdOf(projectId: string, targetUrl: string): Promise<HeldByEndpoint['heldBy'] | undefined>;
+  /** The endpoint that holds a released attempt again, because it missed its slot. */
+  limitedBy(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined;
+  /**
+   * Hands a hook to the endpoint that holds it, or tells the endpoint that released it that its attempt is
+   * made: what the hook's workflow would otherwise signal. Whether the endpoint got it.
+   */
+  tell(endpointWorkflowId: string, message: EndpointNotice): Promise<boolean>;
   /** One attempt's outcome, for its endpoint's health. */
   report(projectId: string, targetUrl: string, report: AttemptReport): void;
 }
+
+/** What a worker tells an endpoint on behalf of a hook. */
+export type EndpointNotice = { kind: 'hold'; hook: HeldHook } | { kind: 'attempted'; workflowId: string };
 
 /** The grouping rule of a project, from its config. */
 export function endpointGrouping(project: ProjectConfig): EndpointGrouping {
@@ -34,6 +53,7 @@ export function endpointDefaults(project: ProjectConfig): EndpointDefaults {
     alertRules: project.endpoints.alertRules,
     autoDisableAfterSecs: project.endpoints.autoDisableAfterSecs,
     alertChannels: project.endpoints.alertChannels.map(channelLabel),
+    limits: project.endpoints.limits,
   };
 }
 
@@ -47,15 +67,24 @@ export class EndpointTracker implements EndpointTracking {
   private readonly feed: HealthFeed;
   private readonly endpoints = new Map<string, EndpointRef>();
 
+  private readonly logger: Logger;
+
   constructor(
     projects: readonly ProjectConfig[],
-    client: Client,
+    private readonly client: Client,
     options: { taskQueue: string; reportIntervalMs: number; stateRefreshMs: number; logger: Logger },
   ) {
+    this.logger = options.logger;
     this.tracked = new Map(
       projects.filter((project) => project.endpoints.tracking).map((project) => [project.id, project]),
     );
-    this.gate = new EndpointGate(client, options.stateRefreshMs, options.logger);
+    this.gate = new EndpointGate(client, {
+      refreshIntervalMs: options.stateRefreshMs,
+      projectsWithLimits: [...this.tracked.values()]
+        .filter((project) => hasFlowLimits(project.endpoints.limits))
+        .map((project) => project.id),
+      logger: options.logger,
+    });
     this.feed = new HealthFeed(client, {
       taskQueue: options.taskQueue,
       flushIntervalMs: options.reportIntervalMs,
@@ -79,18 +108,51 @@ export class EndpointTracker implements EndpointTracking {
     await Promise.all([this.gate.stop(), this.feed.stop()]);
   }
 
-  holdOf(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined {
+  async holdOf(projectId: string, targetUrl: string): Promise<HeldByEndpoint['heldBy'] | undefined> {
+    const project = this.tracked.get(projectId);
+    const endpoint = this.endpointOf(projectId, targetUrl);
+    if (!project || !endpoint) return undefined;
+    const workflowId = endpointWorkflowId(projectId, endpoint.id);
+    const known = this.gate.stateOf(workflowId);
+    if (known === 'open') return undefined;
+    // Unknown to visibility so far: limited if its project limits every endpoint (it may be brand new).
+    const state = known ?? (hasFlowLimits(project.endpoints.limits) ? 'limited' : undefined);
+    if (!state) return undefined;
+    if (state === 'limited') await this.feed.ensureStarted(projectId, endpoint);
+    const backOffUntil = this.gate.backOffUntil(workflowId);
+    return {
+      endpointWorkflowId: workflowId,
+      state,
+      ...(backOffUntil === undefined ? {} : { backOffUntil: new Date(backOffUntil).toISOString() }),
+    };
+  }
+
+  async tell(endpointWorkflowId: string, message: EndpointNotice): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(endpointWorkflowId);
+    try {
+      if (message.kind === 'hold') await handle.signal(holdHookSignal, message.hook);
+      else await handle.signal(heldHookAttemptedSignal, message.workflowId);
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, endpointWorkflowId }, 'could not tell the endpoint; the hook will');
+      return false;
+    }
+  }
+
+  limitedBy(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined {
     const endpoint = this.endpointOf(projectId, targetUrl);
     if (!endpoint) return undefined;
-    const workflowId = endpointWorkflowId(projectId, endpoint.id);
-    const state = this.gate.holdingState(workflowId);
-    return state ? { endpointWorkflowId: workflowId, state } : undefined;
+    return { endpointWorkflowId: endpointWorkflowId(projectId, endpoint.id), state: 'limited' };
   }
 
   report(projectId: string, targetUrl: string, report: AttemptReport): void {
     const endpoint = this.endpointOf(projectId, targetUrl);
     if (!endpoint) return;
     countEndpointAttempt(projectId, endpoint.id, report.ok);
+    if (report.retryAfterMs) {
+      const workflowId = endpointWorkflowId(projectId, endpoint.id);
+      this.gate.throttle(workflowId, Date.parse(report.at) + report.retryAfterMs);
+    }
     this.feed.report(projectId, endpoint, report);
   }
 

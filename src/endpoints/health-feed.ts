@@ -1,6 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AttemptReport, EndpointRef } from '../domain/endpoint';
+import { NO_FLOW_LIMITS } from '../domain/flow-limits';
 import { mapLimited } from '../lib/map-limited';
 import {
   type EndpointDefaults,
@@ -36,6 +37,8 @@ export class HealthFeed {
   private dropped = 0;
   /** Endpoints this worker knows to have a workflow: their batches are signals. */
   private readonly known = new Set<string>();
+  /** Starts under way for hooks about to be held (see ensureStarted). */
+  private readonly starting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: Client,
@@ -97,34 +100,33 @@ export class HealthFeed {
   }
 
   /**
+   * Makes sure an endpoint has a workflow before a hook is held by it: the first hooks to a new endpoint
+   * of a project with limits are held before any outcome was reported for it. Concurrent callers share
+   * one start.
+   */
+  async ensureStarted(projectId: string, endpoint: EndpointRef): Promise<string> {
+    const workflowId = endpointWorkflowId(projectId, endpoint.id);
+    if (this.known.has(workflowId)) return workflowId;
+    let starting = this.starting.get(workflowId);
+    if (!starting) {
+      starting = this.startIfNew(workflowId, { projectId, endpoint, reports: [] })
+        .then(() => undefined)
+        .finally(() => this.starting.delete(workflowId));
+      this.starting.set(workflowId, starting);
+    }
+    await starting;
+    return workflowId;
+  }
+
+  /**
    * A worker's first batch for an endpoint starts its workflow with the record those outcomes make, so
    * that the start writes everything (see newEndpointRecord); later batches, and an endpoint that
    * already exists, are a signal (with a start should it have gone meanwhile).
    */
   private async send(workflowId: string, batch: Batch): Promise<void> {
+    if (await this.startIfNew(workflowId, batch)) return;
     const project = this.options.defaultsOf(batch.projectId);
     const input = { projectId: batch.projectId, endpoint: batch.endpoint, defaults: project };
-    if (!this.known.has(workflowId)) {
-      const now = Date.now();
-      try {
-        await this.client.workflow.start<typeof endpointWorkflow>('endpointWorkflow', {
-          workflowId,
-          taskQueue: this.options.taskQueue,
-          args: [{ ...input, firstReports: batch.reports, recordedAt: new Date(now).toISOString() }],
-          workflowIdConflictPolicy: 'FAIL',
-          ...newEndpointRecord(
-            { ...input, alertRules: project.alertRules, autoDisableAfterSecs: project.autoDisableAfterSecs },
-            batch.reports,
-            now,
-          ),
-        });
-        this.remember(workflowId);
-        return;
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        this.remember(workflowId);
-      }
-    }
     await this.client.workflow.signalWithStart<typeof endpointWorkflow, [EndpointReports]>(
       'endpointWorkflow',
       {
@@ -133,9 +135,41 @@ export class HealthFeed {
         args: [input],
         signal: endpointReportsSignal,
         signalArgs: [{ reports: batch.reports, defaults: project }],
-        typedSearchAttributes: newEndpointAttributes(batch.projectId, batch.endpoint.id),
+        typedSearchAttributes: newEndpointAttributes(batch.projectId, batch.endpoint.id, project.limits),
       },
     );
+  }
+
+  /** Starts the endpoint's workflow unless this worker knows it runs; whether this call started it. */
+  private async startIfNew(workflowId: string, batch: Batch): Promise<boolean> {
+    if (this.known.has(workflowId)) return false;
+    const project = this.options.defaultsOf(batch.projectId);
+    const input = { projectId: batch.projectId, endpoint: batch.endpoint, defaults: project };
+    const now = Date.now();
+    try {
+      await this.client.workflow.start<typeof endpointWorkflow>('endpointWorkflow', {
+        workflowId,
+        taskQueue: this.options.taskQueue,
+        args: [{ ...input, firstReports: batch.reports, recordedAt: new Date(now).toISOString() }],
+        workflowIdConflictPolicy: 'FAIL',
+        ...newEndpointRecord(
+          {
+            ...input,
+            alertRules: project.alertRules,
+            autoDisableAfterSecs: project.autoDisableAfterSecs,
+            limits: project.limits ?? NO_FLOW_LIMITS,
+          },
+          batch.reports,
+          now,
+        ),
+      });
+      this.remember(workflowId);
+      return true;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      this.remember(workflowId);
+      return false;
+    }
   }
 
   private remember(workflowId: string): void {

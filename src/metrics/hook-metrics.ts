@@ -53,6 +53,16 @@ const fireLateness = new Histogram({
   registers,
 });
 
+const endpointWait = new Histogram({
+  name: 'hookrelay_endpoint_wait_seconds',
+  help:
+    'How long a hook held by its endpoint (paused, disabled, or at its rate or concurrency limit) waited ' +
+    'before its attempt was sent; not part of hookrelay_fire_lateness_seconds.',
+  labelNames: ['project'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 86_400],
+  registers,
+});
+
 /**
  * Exports every series of a project at 0 the first time the project shows up, so that the first real
  * increment is visible to rate() and increase() rather than appearing out of nowhere.
@@ -82,12 +92,19 @@ export function countHookFinished(projectId: string, status: 'completed' | 'fail
   (status === 'completed' ? deliveriesCompleted : deliveriesFailed).labels(projectId).inc();
 }
 
+/**
+ * Each timing is observed once: a hook held by its endpoint counts its first attempt's lateness when it
+ * is held, and its wait for the endpoint when it is released and sent.
+ */
 export function observeAttemptTiming(timing: AttemptTiming): void {
-  const { projectId } = timing;
-  deliveryLatency
-    .labels(projectId)
-    .observe((timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000);
-  if (timing.attempt === 1) {
+  const { projectId, finishedAt, heldSince } = timing;
+  if (finishedAt) {
+    deliveryLatency.labels(projectId).observe((finishedAt.getTime() - timing.startedAt.getTime()) / 1000);
+  }
+  if (heldSince) {
+    const waitMs = Math.max(0, timing.startedAt.getTime() - Date.parse(heldSince));
+    endpointWait.labels(projectId).observe(waitMs / 1000);
+  } else if (timing.attempt === 1) {
     // A timer never fires early, but clocks of different machines may disagree by a little.
     const latenessMs = Math.max(0, timing.startedAt.getTime() - Date.parse(timing.postAt));
     fireLateness.labels(projectId).observe(latenessMs / 1000);

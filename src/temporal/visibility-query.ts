@@ -39,9 +39,17 @@ export function overdueHooksQuery(now: Date, projectId?: string): string {
   return `${project}${UNFINISHED_HOOKS_QUERY} AND ${A.nextAttemptAt} < ${literal(now.toISOString())}`;
 }
 
-/** The current run of every endpoint that holds its hooks, in every project. */
-export function heldEndpointsQuery(): string {
-  return `WorkflowType = 'endpointWorkflow' AND ExecutionStatus = 'Running' AND ${E.state} IN ('paused', 'disabled')`;
+/**
+ * The current run of every endpoint that holds its hooks (paused, disabled, limited), in every project;
+ * and in projects whose endpoints are limited by default, the open ones.
+ */
+export function heldEndpointsQuery(projectsWithLimits: readonly string[] = []): string {
+  const gated = [`${E.state} IN ('paused', 'disabled')`, `${E.flow} = 'limited'`];
+  // In a project whose endpoints are limited by default, the few that are not must be known too.
+  if (projectsWithLimits.length > 0) {
+    gated.push(`(${E.flow} = 'open' AND ${E.project} IN (${projectsWithLimits.map(literal).join(', ')}))`);
+  }
+  return `WorkflowType = 'endpointWorkflow' AND ExecutionStatus = 'Running' AND (${gated.join(' OR ')})`;
 }
 
 /** One project's endpoints (the current run of each), optionally in some states or health only. */

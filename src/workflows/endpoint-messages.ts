@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AlertRules, AttemptReport, EndpointOverrides, EndpointView } from '../domain/endpoint';
+import type { FlowLimits } from '../domain/flow-limits';
 
 /**
  * The messages an endpoint workflow answers, shared by the workflow, the worker that feeds it, the hook
@@ -13,6 +14,8 @@ export interface EndpointDefaults {
   autoDisableAfterSecs: number;
   /** The project's alert channels, by index and a secret-free label; alerts go to each. */
   alertChannels: string[];
+  /** The project's limits for each of its endpoints; absent from reports of workers that predate them. */
+  limits?: FlowLimits;
 }
 
 /**
@@ -27,15 +30,20 @@ export interface EndpointReports {
   defaults: EndpointDefaults;
 }
 
-/** A hook found its endpoint paused or disabled: it waits to be released, in due order. */
+/** A hook found its endpoint paused, disabled or limited: it waits to be released, in due order. */
 export interface HeldHook {
   workflowId: string;
   /** When the hook was due: releases go earliest first. */
   dueAt: string;
+  /**
+   * The worker that held the hook had just been told by the receiver to back off until then (ISO): the
+   * endpoint waits too, before the outcome that says so reaches it.
+   */
+  backOffUntil?: string;
 }
 export const holdHookSignal = defineSignal<[HeldHook]>('holdHook');
 
-/** A released hook made its attempt (or finished): the next one may go. */
+/** A released hook made its attempt (or finished): its place is free for the next one. */
 export const heldHookAttemptedSignal = defineSignal<[string]>('heldHookAttempted');
 
 /** Pauses the endpoint (a note may say why); answers with the endpoint as it now stands. */
@@ -44,7 +52,7 @@ export const pauseEndpointUpdate = defineUpdate<EndpointView, [string | undefine
 /** Makes a paused or disabled endpoint active again and releases its held hooks in due order. */
 export const resumeEndpointUpdate = defineUpdate<EndpointView, [string | undefined]>('resumeEndpoint');
 
-/** Sets the endpoint's own alert rules and auto-disable window over the project's. */
+/** Sets the endpoint's own alert rules, auto-disable window and limits over the project's. */
 export const configureEndpointUpdate = defineUpdate<EndpointView, [EndpointOverrides]>('configureEndpoint');
 
 export const endpointViewQuery = defineQuery<EndpointView>('endpointView');

@@ -25,6 +25,13 @@ import {
   type HealthJudgement,
 } from '../domain/endpoint';
 import { autoDisableDue, EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
+import {
+  EndpointFlow,
+  effectiveFlowLimits,
+  type FlowLimits,
+  type FlowSnapshot,
+  flowLimitsProblem,
+} from '../domain/flow-limits';
 import { alertWorkflow } from './alert.workflow';
 import {
   configureEndpointUpdate,
@@ -74,25 +81,24 @@ export interface CarriedEndpoint {
   judgement: HealthJudgement;
   overrides: EndpointView['overrides'];
   held: HeldHook[];
+  /** Releases in flight and the slots given out; absent from runs that predate limits. */
+  flow?: FlowSnapshot;
   alertsRaised: number;
   firstSeenAt: string;
 }
 
 /** Stats go into the memo at most this often while attempts stream in; state changes go at once. */
 const STATS_PUBLISH_INTERVAL_MS = 5_000;
-/**
- * A released hook reports its attempt; if it does not within this time (its worker died mid-attempt,
- * say), the next one goes anyway. A whole attempt fits in it, with its HTTP timeout of at most 120 s.
- */
-const RELEASE_ACK_TIMEOUT_MS = 3 * 60_000;
 /** A run's history is kept short so that a worker that lost it from its cache replays it quickly. */
 const MAX_HISTORY_EVENTS = 2_000;
 
 /**
  * One endpoint of a project, for as long as hooks go there: its health from batches of attempt outcomes,
  * an alert at each change between healthy and failing, auto-disable, pause and resume, and the hooks
- * held while it is not active, released one at a time in due order once it is. Lives forever, one run
- * after another (continue-as-new), carrying its state over.
+ * held while it is not active or while it has limits, released in due order: one at a time once it is
+ * active again, or as fast and as many at once as its limits allow. Every worker sends a limited
+ * endpoint's hooks here, so the limits hold whatever the number of workers. Lives forever, one run after
+ * another (continue-as-new), carrying its state over.
  */
 export class EndpointMonitor {
   private readonly health: EndpointHealth;
@@ -104,11 +110,13 @@ export class EndpointMonitor {
   private judgement: HealthJudgement;
   private overrides: EndpointView['overrides'];
   private readonly held: HeldHook[];
+  /** Released hooks until they report their attempt, the rate limit's slots, and a receiver's back-off. */
+  private readonly flow: EndpointFlow;
+  /** Whether the search attributes last written show the endpoint limited (see flowAttribute). */
+  private limitedShown: boolean | undefined;
   private alertsRaised: number;
   private readonly firstSeenAt: string;
   private readonly alertsToRaise: EndpointAlert[] = [];
-  /** The hook released last, until it reports its attempt. */
-  private releasing: { workflowId: string; at: number } | undefined;
   /** State or health changed since the memo was written: written at once. */
   private statusChanged: boolean;
   /** Stats changed since the memo was written: written within STATS_PUBLISH_INTERVAL_MS. */
@@ -127,6 +135,7 @@ export class EndpointMonitor {
     this.judgement = carried?.judgement ?? { health: 'healthy', reasons: [] };
     this.overrides = carried?.overrides ?? {};
     this.held = carried?.held ?? [];
+    this.flow = EndpointFlow.restore(carried?.flow);
     this.alertsRaised = carried?.alertsRaised ?? 0;
     this.firstSeenAt = carried?.firstSeenAt ?? now;
     // A run that continues another writes its record once; a new one was written at its start.
@@ -136,22 +145,28 @@ export class EndpointMonitor {
       this.health.record(input.firstReports);
       this.judge();
     }
+    // A new endpoint's start wrote whether it is limited; a continued run writes its record at once.
+    this.limitedShown = this.isLimited();
   }
 
   registerHandlers(): void {
     setHandler(endpointReportsSignal, ({ reports, defaults }) => {
       this.defaults = defaults;
       this.health.record(reports);
+      for (const report of reports) {
+        if (report.retryAfterMs) this.flow.throttle(Date.parse(report.at) + report.retryAfterMs);
+      }
       this.statsChanged = true;
       this.judge();
     });
     setHandler(holdHookSignal, (hook) => {
-      // A released hook that meets a pause again is held again, and its release is over.
-      if (this.releasing?.workflowId === hook.workflowId) this.releasing = undefined;
-      this.hold(hook);
+      // A released hook that meets a pause again (or missed its slot) is held again: its release is over.
+      this.flow.heldAgain(hook.workflowId);
+      if (hook.backOffUntil) this.flow.throttle(Date.parse(hook.backOffUntil));
+      this.hold({ workflowId: hook.workflowId, dueAt: hook.dueAt });
     });
     setHandler(heldHookAttemptedSignal, (workflowId) => {
-      if (this.releasing?.workflowId === workflowId) this.releasing = undefined;
+      this.flow.attempted(workflowId);
     });
     setHandler(pauseEndpointUpdate, (note) => {
       if (this.state !== 'paused') this.setState('paused', note);
@@ -181,16 +196,16 @@ export class EndpointMonitor {
       const statsWereChanged = this.statsChanged;
       await condition(() => this.hasWork() || this.statsChanged !== statsWereChanged, this.nextWakeInMs());
       await this.raiseAlerts();
-      if (this.releasing && Date.now() - this.releasing.at >= RELEASE_ACK_TIMEOUT_MS) {
-        log.warn('released hook did not report its attempt; releasing the next one', {
+      for (const workflowId of this.flow.expire(Date.now())) {
+        log.warn('released hook did not report its attempt; its place goes to the next one', {
           endpointId: this.input.endpoint.id,
-          workflowId: this.releasing.workflowId,
+          workflowId,
         });
-        this.releasing = undefined;
       }
       this.publish();
-      if (this.runIsLong() && !this.releasing) await this.continueAsNew();
-      await this.releaseNext();
+      // Releases in flight are carried over: their reports go to whichever run is current.
+      if (this.runIsLong()) await this.continueAsNew();
+      await this.releaseDue();
     }
   }
 
@@ -198,15 +213,30 @@ export class EndpointMonitor {
     return (
       this.alertsToRaise.length > 0 ||
       this.statusChanged ||
-      (this.state === 'active' && !this.releasing && this.held.length > 0)
+      this.limitedShown !== this.isLimited() ||
+      this.nextRelease()?.kind === 'now'
     );
   }
 
-  /** The next moment something is due without a message: a stats write, a refresh, a release timeout. */
+  /** Whether the next held hook may go now, later or after a report; undefined with none to let go. */
+  private nextRelease() {
+    if (this.state !== 'active' || this.held.length === 0) return undefined;
+    return this.flow.nextRelease(this.limits(), Date.now());
+  }
+
+  /**
+   * The next moment something is due without a message: a stats write, a release's slot, the end of a
+   * back-off, a release timeout.
+   */
   private nextWakeInMs(): number | undefined {
+    const release = this.nextRelease();
+    const throttledUntil = this.flow.throttledUntilAt(Date.now());
+    const expiry = this.flow.nextExpiryAt();
     const due = [
       ...(this.statsChanged ? [this.publishedAt + STATS_PUBLISH_INTERVAL_MS] : []),
-      ...(this.releasing ? [this.releasing.at + RELEASE_ACK_TIMEOUT_MS] : []),
+      ...(release?.kind === 'later' ? [release.at] : []),
+      ...(throttledUntil === undefined ? [] : [throttledUntil]),
+      ...(expiry === undefined ? [] : [expiry]),
     ];
     // Nothing due: an idle endpoint sets no timer and writes nothing until a message comes.
     return due.length === 0 ? undefined : Math.max(1, Math.min(...due) - Date.now());
@@ -220,19 +250,41 @@ export class EndpointMonitor {
     this.statsChanged = true;
   }
 
-  /** The earliest held hook goes; the next one only once it has made its attempt, so they arrive in order. */
-  private async releaseNext(): Promise<void> {
-    if (this.state !== 'active' || this.releasing) return;
-    const next = this.held.shift();
-    if (!next) return;
-    this.statsChanged = true;
-    this.releasing = { workflowId: next.workflowId, at: Date.now() };
-    try {
-      await getExternalWorkflowHandle(next.workflowId).signal(endpointReleasedSignal);
-    } catch {
-      // The hook has closed meanwhile (cancelled, say): nothing to wait for.
-      this.releasing = undefined;
+  /**
+   * Lets the earliest held hooks go, as many as may go now: without limits one at a time (the next once
+   * it has made its attempt, so they arrive in order); with a rate limit, each with the slot it is sent in.
+   * The signals of one round go out together.
+   */
+  private async releaseDue(): Promise<void> {
+    const signals: Array<Promise<void>> = [];
+    for (let release = this.nextRelease(); release?.kind === 'now'; release = this.nextRelease()) {
+      const next = this.held.shift();
+      if (!next) break;
+      this.statsChanged = true;
+      const { notBefore } = release;
+      this.flow.released(next.workflowId, Date.now(), notBefore);
+      const handle = getExternalWorkflowHandle(next.workflowId);
+      signals.push(
+        (notBefore === undefined
+          ? handle.signal(endpointReleasedSignal)
+          : handle.signal(endpointReleasedSignal, { notBefore: new Date(notBefore).toISOString() })
+        ).catch(() => {
+          // The hook has closed meanwhile (cancelled, say): nothing to wait for.
+          this.flow.gone(next.workflowId);
+        }),
+      );
     }
+    await Promise.all(signals);
+  }
+
+  private limits(): FlowLimits {
+    return effectiveFlowLimits(this.defaults.limits, this.overrides.limits);
+  }
+
+  /** Whether workers send this endpoint's hooks here first: it has limits, or a receiver asked to back off. */
+  private isLimited(): boolean {
+    const { ratePerSecond, maxInFlight } = this.limits();
+    return ratePerSecond > 0 || maxInFlight > 0 || this.flow.isThrottled(Date.now());
   }
 
   private setState(state: EndpointState, note: string | undefined): void {
@@ -251,6 +303,8 @@ export class EndpointMonitor {
     else if (overrides.autoDisableAfterSecs !== undefined) {
       next.autoDisableAfterSecs = overrides.autoDisableAfterSecs;
     }
+    if (overrides.limits === null) delete next.limits;
+    else if (overrides.limits) next.limits = { ...next.limits, ...overrides.limits };
     this.overrides = next;
     this.statusChanged = true;
     this.judge();
@@ -337,6 +391,7 @@ export class EndpointMonitor {
   }
 
   private view(): EndpointView {
+    const now = Date.now();
     return endpointView(
       {
         projectId: this.input.projectId,
@@ -345,14 +400,17 @@ export class EndpointMonitor {
         stateChangedAt: this.stateChangedAt,
         stateNote: this.stateNote,
         judgement: this.judgement,
-        heldHooks: this.held.length + (this.releasing ? 1 : 0),
+        heldHooks: this.held.length,
+        inFlight: this.flow.inFlightCount,
+        limits: this.limits(),
+        throttledUntil: this.flow.throttledUntilAt(now),
         alertRules: this.alertRules(),
         autoDisableAfterSecs: this.autoDisableAfterSecs(),
         overrides: this.overrides,
         firstSeenAt: this.firstSeenAt,
       },
       this.health,
-      Date.now(),
+      now,
     );
   }
 
@@ -360,9 +418,14 @@ export class EndpointMonitor {
   private publish(): void {
     const now = Date.now();
     const statsDue = this.statsChanged && now - this.publishedAt >= STATS_PUBLISH_INTERVAL_MS;
-    if (!this.statusChanged && !statsDue) return;
+    const limited = this.isLimited();
+    const statusChanged = this.statusChanged || limited !== this.limitedShown;
+    if (!statusChanged && !statsDue) return;
     const view = this.view();
-    if (this.statusChanged) upsertSearchAttributes(endpointStatusAttributes(view));
+    if (statusChanged) {
+      upsertSearchAttributes(endpointStatusAttributes(view, limited));
+      this.limitedShown = limited;
+    }
     upsertMemo(endpointMemo(view, this.health));
     this.statusChanged = false;
     this.statsChanged = false;
@@ -392,6 +455,7 @@ export class EndpointMonitor {
         judgement: this.judgement,
         overrides: this.overrides,
         held: this.held,
+        flow: this.flow.snapshot(),
         alertsRaised: this.alertsRaised,
         firstSeenAt: this.firstSeenAt,
       },
@@ -403,6 +467,7 @@ export class EndpointMonitor {
 function assertValidOverrides(overrides: EndpointOverrides): void {
   const rules = overrides.alertRules ?? {};
   const problems = [
+    overrides.limits != null && flowLimitsProblem(overrides.limits) !== undefined,
     rules.minSuccessRate !== undefined && !(rules.minSuccessRate >= 0 && rules.minSuccessRate <= 1),
     rules.windowMinutes !== undefined &&
       !(Number.isInteger(rules.windowMinutes) && rules.windowMinutes >= 1 && rules.windowMinutes <= 60),

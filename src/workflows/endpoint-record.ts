@@ -19,6 +19,7 @@ import {
   type MinuteActivity,
 } from '../domain/endpoint';
 import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
+import { type FlowLimits, hasFlowLimits, NO_FLOW_LIMITS } from '../domain/flow-limits';
 
 /**
  * The records Temporal keeps of endpoints and their alerts: workflow ids, the search attributes that list
@@ -32,6 +33,11 @@ export function endpointWorkflowId(projectId: string, endpointId: string): strin
   return `endpoint:${projectId}:${endpointId}`;
 }
 
+/** The endpoint id within an endpoint workflow's id. */
+export function endpointIdOf(endpointWorkflowId: string): string {
+  return endpointWorkflowId.slice(endpointWorkflowId.lastIndexOf(':') + 1);
+}
+
 /** One alert's workflow: the endpoint's id and the alert's sequence number on it keep it unique. */
 export function alertWorkflowId(projectId: string, alertId: string): string {
   return `alert:${projectId}:${alertId}`;
@@ -43,6 +49,11 @@ const EndpointProject = defineSearchAttributeKey('EndpointProject', SearchAttrib
 const EndpointIdKey = defineSearchAttributeKey('EndpointId', SearchAttributeType.KEYWORD);
 const EndpointStateKey = defineSearchAttributeKey('EndpointState', SearchAttributeType.KEYWORD);
 const EndpointHealthKey = defineSearchAttributeKey('EndpointHealth', SearchAttributeType.KEYWORD);
+/**
+ * 'limited' while workers must send the endpoint's hooks through its workflow (it has limits, or a
+ * receiver asked to back off), 'open' otherwise; absent on endpoints that predate limits (open).
+ */
+const EndpointFlowKey = defineSearchAttributeKey('EndpointFlow', SearchAttributeType.KEYWORD);
 
 /** Endpoints and alerts are listed per project (and alerts per endpoint) on Temporal visibility. */
 export const ENDPOINT_SEARCH_ATTRIBUTES = [
@@ -50,6 +61,7 @@ export const ENDPOINT_SEARCH_ATTRIBUTES = [
   EndpointIdKey,
   EndpointStateKey,
   EndpointHealthKey,
+  EndpointFlowKey,
 ] as const;
 
 export const ENDPOINT_ATTRIBUTE_NAMES = {
@@ -57,12 +69,14 @@ export const ENDPOINT_ATTRIBUTE_NAMES = {
   endpointId: EndpointIdKey.name,
   state: EndpointStateKey.name,
   health: EndpointHealthKey.name,
+  flow: EndpointFlowKey.name,
 } as const;
 
 /** What an endpoint's first run starts with: an endpoint appears, active, when first used. */
 export function newEndpointAttributes(
   projectId: string,
   endpointId: string,
+  limits: FlowLimits | undefined,
   health: EndpointHealthStatus = 'healthy',
 ): SearchAttributePair[] {
   return [
@@ -70,7 +84,20 @@ export function newEndpointAttributes(
     { key: EndpointIdKey, value: endpointId },
     { key: EndpointStateKey, value: 'active' },
     { key: EndpointHealthKey, value: health },
+    { key: EndpointFlowKey, value: flowValue(limits !== undefined && hasFlowLimits(limits)) },
   ];
+}
+
+function flowValue(limited: boolean): EndpointFlowState {
+  return limited ? 'limited' : 'open';
+}
+
+export type EndpointFlowState = 'limited' | 'open';
+
+/** Whether an endpoint's visibility record says it is limited or open, if it says. */
+export function endpointFlowOf(attributes: TypedSearchAttributes): EndpointFlowState | undefined {
+  const flow = attributes.get(EndpointFlowKey);
+  return flow === 'limited' || flow === 'open' ? flow : undefined;
 }
 
 /** The state an endpoint's visibility record shows, if it is one. */
@@ -80,10 +107,11 @@ export function endpointStateOf(attributes: TypedSearchAttributes): EndpointStat
 }
 
 /** What changes on an endpoint's search attributes over its life. */
-export function endpointStatusAttributes(view: EndpointView): SearchAttributeUpdatePair[] {
+export function endpointStatusAttributes(view: EndpointView, limited: boolean): SearchAttributeUpdatePair[] {
   return [
     { key: EndpointStateKey, value: view.state },
     { key: EndpointHealthKey, value: view.health },
+    { key: EndpointFlowKey, value: flowValue(limited) },
   ];
 }
 
@@ -112,6 +140,9 @@ export interface EndpointFacts {
   stateNote?: string;
   judgement: HealthJudgement;
   heldHooks: number;
+  inFlight: number;
+  limits: FlowLimits;
+  throttledUntil?: number;
   alertRules: AlertRules;
   autoDisableAfterSecs: number;
   overrides: EndpointView['overrides'];
@@ -131,6 +162,11 @@ export function endpointView(facts: EndpointFacts, health: EndpointHealth, now: 
     stats: health.stats(now),
     statsAt: new Date(now).toISOString(),
     heldHooks: facts.heldHooks,
+    inFlight: facts.inFlight,
+    limits: facts.limits,
+    ...(facts.throttledUntil === undefined
+      ? {}
+      : { throttledUntil: new Date(facts.throttledUntil).toISOString() }),
     alertRules: facts.alertRules,
     autoDisableAfterSecs: facts.autoDisableAfterSecs,
     overrides: facts.overrides,
@@ -170,9 +206,14 @@ export function endpointActivityOfMemo(
 }
 
 function readEndpointMemo(memo: Record<string, unknown> | undefined) {
-  const view = memo?.[MEMO_KEYS.view] as EndpointView | undefined;
+  const view = memo?.[MEMO_KEYS.view] as
+    (Omit<EndpointView, 'inFlight' | 'limits'> & Partial<EndpointView>) | undefined;
   const snapshot = memo?.[MEMO_KEYS.health] as HealthSnapshot | undefined;
-  return { view, health: snapshot ? EndpointHealth.restore(snapshot) : undefined };
+  return {
+    // Endpoints recorded before limits existed had none, and nothing in flight.
+    view: view && { inFlight: 0, limits: NO_FLOW_LIMITS, ...view },
+    health: snapshot ? EndpointHealth.restore(snapshot) : undefined,
+  };
 }
 
 function withStatsAt(view: EndpointView, health: EndpointHealth, now: number): EndpointView {
@@ -186,7 +227,7 @@ function withStatsAt(view: EndpointView, health: EndpointHealth, now: number): E
  * empty workflow task.
  */
 export function newEndpointRecord(
-  facts: Pick<EndpointFacts, 'projectId' | 'endpoint' | 'alertRules' | 'autoDisableAfterSecs'>,
+  facts: Pick<EndpointFacts, 'projectId' | 'endpoint' | 'alertRules' | 'autoDisableAfterSecs' | 'limits'>,
   reports: readonly AttemptReport[],
   now: number,
 ): { memo: Record<string, unknown>; typedSearchAttributes: SearchAttributePair[] } {
@@ -200,6 +241,7 @@ export function newEndpointRecord(
       stateChangedAt: since,
       judgement: judgeHealth(health, facts.alertRules, now),
       heldHooks: 0,
+      inFlight: 0,
       overrides: {},
       firstSeenAt: since,
     },
@@ -208,7 +250,12 @@ export function newEndpointRecord(
   );
   return {
     memo: endpointMemo(view, health),
-    typedSearchAttributes: newEndpointAttributes(facts.projectId, facts.endpoint.id, view.health),
+    typedSearchAttributes: newEndpointAttributes(
+      facts.projectId,
+      facts.endpoint.id,
+      facts.limits,
+      view.health,
+    ),
   };
 }
 

@@ -16,7 +16,12 @@ import {
 } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../activities/deliver';
 import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
-import { attemptDeadlineMs, type DeliveryResult, type HeldByEndpoint } from '../domain/delivery';
+import {
+  attemptDeadlineMs,
+  type DeliveryRequest,
+  type DeliveryResult,
+  type HeldByEndpoint,
+} from '../domain/delivery';
 import {
   type Attempt,
   FINISHED_STATUSES,
@@ -27,6 +32,7 @@ import {
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
 import { heldHookAttemptedSignal, holdHookSignal } from './endpoint-messages';
+import { endpointIdOf } from './endpoint-record';
 import { callbackMemoUpdate, hookSearchAttributes, hookStateMemoUpdate } from './hook-record';
 import {
   callbackSignal,
@@ -73,6 +79,10 @@ export class HookLifecycle {
   private released = false;
   /** The endpoint that released this hook, until it is told the attempt was made. */
   private releasedBy: string | undefined;
+  /** The slot a rate-limited endpoint gave the released attempt: it is sent then, not before. */
+  private releaseSlot: string | undefined;
+  /** When the endpoint took the hook, for the released attempt: its wait is reported apart from lateness. */
+  private heldSince: string | undefined;
 
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
@@ -132,8 +142,9 @@ export class HookLifecycle {
     setHandler(callbackSignal, (signal) => {
       this.callbackWindow?.offer(signal);
     });
-    setHandler(endpointReleasedSignal, () => {
+    setHandler(endpointReleasedSignal, (release) => {
       this.released = true;
+      this.releaseSlot = release?.notBefore;
     });
   }
 
@@ -213,16 +224,18 @@ export class HookLifecycle {
       this.publishCallbackPhase(number, 'delivering');
     }
     this.attemptInFlight = true;
+    // The activity may hand the hook to its endpoint itself, whose release can then come before its result.
+    this.released = false;
     const result = await this.runActivity(number);
     this.attemptInFlight = false;
     if ('heldBy' in result) {
       this.callbackWindow = undefined;
-      await this.waitForEndpoint(result.heldBy.endpointWorkflowId);
+      await this.waitForEndpoint(result.heldBy);
       return undefined;
     }
 
     const attempt = this.recordAttempt(number, result);
-    await this.reportReleasedAttempt();
+    await this.reportReleasedAttempt(result.reported);
     hookMetrics.attemptOutcome(this.input.projectId, number, result.outcome);
     if (result.outcome === 'async_pending' && this.callbackWindow) {
       await this.awaitCallback(this.callbackWindow, attempt, result.asyncTimeoutSecs);
@@ -246,31 +259,54 @@ export class HookLifecycle {
   }
 
   /**
-   * The hook's endpoint is paused or disabled: it waits, without spending an attempt, until the endpoint
-   * lets it go (in due order, once it is active again) or the hook is cancelled.
+   * The hook's endpoint is paused, disabled or limited: it waits, without spending an attempt, until the
+   * endpoint lets it go (in due order, once it is active again or has room within its limits) or the hook
+   * is cancelled.
    */
-  private async waitForEndpoint(endpointWorkflowId: string): Promise<void> {
-    log.info('hook held by its endpoint', { hookId: this.input.hookId, endpointWorkflowId });
-    this.released = false;
-    try {
-      await getExternalWorkflowHandle(endpointWorkflowId).signal(holdHookSignal, {
-        workflowId: workflowInfo().workflowId,
-        dueAt: new Date(this.dueAt).toISOString(),
-      });
-    } catch {
-      // The endpoint is gone: try again a little later rather than at once.
-      await condition(() => this.isFinished(), HOLD_FAILED_BACKOFF_MS);
-      return;
+  private async waitForEndpoint({
+    endpointWorkflowId,
+    state,
+    told,
+  }: HeldByEndpoint['heldBy']): Promise<void> {
+    log.info('hook held by its endpoint', { hookId: this.input.hookId, endpointWorkflowId, reason: state });
+    // Held again after a release (a pause, a missed slot): that release is over for the endpoint too.
+    this.releasedBy = undefined;
+    this.heldSince = new Date(this.now()).toISOString();
+    if (told) {
+      // The activity told the endpoint, which saves this workflow a signal and a task. (Hooks held before
+      // it did signal below, as their histories have it; they do not show their wait.)
+      this.state.waiting = {
+        endpointId: endpointIdOf(endpointWorkflowId),
+        reason: state,
+        since: this.heldSince,
+      };
+      if (this.publishesStateMemo()) upsertMemo(hookStateMemoUpdate(this.state));
+    } else {
+      try {
+        await getExternalWorkflowHandle(endpointWorkflowId).signal(holdHookSignal, {
+          workflowId: workflowInfo().workflowId,
+          dueAt: new Date(this.dueAt).toISOString(),
+        });
+      } catch {
+        // The endpoint is gone: try again a little later rather than at once.
+        await condition(() => this.isFinished(), HOLD_FAILED_BACKOFF_MS);
+        return;
+      }
     }
     await condition(() => this.isReleased() || this.isFinished(), HOLD_RECHECK_MS);
+    this.state.waiting = undefined;
     if (this.isReleased()) this.releasedBy = endpointWorkflowId;
   }
 
-  /** Tells the endpoint that released this hook that its attempt is made, so the next held hook may go. */
-  private async reportReleasedAttempt(): Promise<void> {
+  /**
+   * Tells the endpoint that released this hook that its attempt is made, so the next held hook may go;
+   * unless the attempt's activity already did (`reported`).
+   */
+  private async reportReleasedAttempt(reported?: boolean): Promise<void> {
     const endpointWorkflowId = this.releasedBy;
     if (!endpointWorkflowId) return;
     this.releasedBy = undefined;
+    if (reported) return;
     try {
       await getExternalWorkflowHandle(endpointWorkflowId).signal(
         heldHookAttemptedSignal,
@@ -296,7 +332,9 @@ export class HookLifecycle {
         data: this.input.data,
         timeoutMs: this.input.deliveryTimeoutMs,
         async: this.input.async,
-        ...(this.releasedBy ? { released: true as const } : {}),
+        workflowId: workflowInfo().workflowId,
+        dueAt: new Date(this.dueAt).toISOString(),
+        ...(this.releasedBy ? this.releasedAttempt(this.releasedBy) : {}),
       });
     } catch (error) {
       const failure = attemptFailure(error);
@@ -312,6 +350,18 @@ export class HookLifecycle {
         durationMs: finishedAt - startedAt,
       };
     }
+  }
+
+  /** What a released attempt tells the activity: that it goes, in which slot, after how long a wait. */
+  private releasedAttempt(
+    releasedBy: string,
+  ): Pick<DeliveryRequest, 'released' | 'releasedBy' | 'notBefore' | 'heldSince'> {
+    return {
+      released: true,
+      releasedBy,
+      ...(this.releaseSlot ? { notBefore: this.releaseSlot } : {}),
+      ...(this.heldSince ? { heldSince: this.heldSince } : {}),
+    };
   }
 
   private recordAttempt(number: number, result: DeliveryResult): Attempt {

@@ -116,7 +116,14 @@ type Memo = Record<string, unknown> | undefined;
 /** The changing part of a hook's state, published in its memo at every status change. */
 type StateMemo = Pick<
   HookState,
-  'status' | 'attempts' | 'postAt' | 'nextAttemptAt' | 'updatedAt' | 'completedAt' | 'failureError'
+  | 'status'
+  | 'attempts'
+  | 'postAt'
+  | 'nextAttemptAt'
+  | 'updatedAt'
+  | 'completedAt'
+  | 'failureError'
+  | 'waiting'
 >;
 
 /**
@@ -138,6 +145,7 @@ function stateMemo(hook: HookState): StateMemo {
     updatedAt: hook.updatedAt,
     completedAt: hook.completedAt,
     failureError: hook.failureError,
+    waiting: hook.waiting,
   };
 }
 

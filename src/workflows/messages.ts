@@ -39,7 +39,13 @@ export const callbackSignal = defineSignal<[CallbackSignal]>('callback');
 export const HOOK_STATE_CONFLICT = 'HookStateConflict';
 
 /**
- * The hook's endpoint, paused or disabled when the hook came due, is active again and lets this hook go
- * (see the endpoint workflow): it makes its attempt now.
+ * The hook's endpoint, paused, disabled or limited when the hook came due, lets this hook go (see the
+ * endpoint workflow): it makes its attempt now, or at `notBefore` when the endpoint has a rate limit.
+ * Releases from before rate limits carry nothing.
  */
-export const endpointReleasedSignal = defineSignal('endpointReleased');
+export const endpointReleasedSignal = defineSignal<[EndpointRelease?]>('endpointReleased');
+
+export interface EndpointRelease {
+  /** The start of the slot the endpoint gave this attempt (ISO instant): it is sent then, not before. */
+  notBefore?: string;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { writeConfigFile } from '../support/config-file';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -65,18 +66,14 @@ describe('cluster: Temporal on PostgreSQL, two workers, two APIs', () => {
       return { status: 200, delayMs };
     });
     cleanUps.push(() => receiver.close());
-    const configFile = path.join(dir, 'hookrelay.yaml');
-    await writeFile(
-      configFile,
-      [
-        'projects:',
-        '  - id: cluster',
-        `    apiKeyHashes: ["${hashApiKey(apiKey)}"]`,
-        `    signingSecrets: ["${generateSigningSecret()}"]`,
-        `    baseUrl: ${receiver.url}`,
-        '    allowInternalTargets: [127.0.0.1]',
-      ].join('\n'),
-    );
+    const configFile = await writeConfigFile(dir, [
+      {
+        id: 'cluster',
+        apiKeyHash: hashApiKey(apiKey),
+        signingSecret: generateSigningSecret(),
+        baseUrl: receiver.url,
+      },
+    ]);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HOOKRELAY_CONFIG: configFile,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { writeConfigFile } from '../support/config-file';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,18 +49,9 @@ describe('worker and API as separate processes against an external Temporal', ()
       namespace: 'production',
       sqliteSynchronous: 'FULL',
     });
-    const configFile = path.join(dir, 'hookrelay.yaml');
-    await writeFile(
-      configFile,
-      [
-        'projects:',
-        '  - id: standalone',
-        `    apiKeyHashes: ["${hashApiKey(apiKey)}"]`,
-        `    signingSecrets: ["${signingSecret}"]`,
-        `    baseUrl: ${receiver.url}`,
-        '    allowInternalTargets: [127.0.0.1]',
-      ].join('\n'),
-    );
+    const configFile = await writeConfigFile(dir, [
+      { id: 'standalone', apiKeyHash: hashApiKey(apiKey), signingSecret, baseUrl: receiver.url },
+    ]);
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     Object.assign(env, {

@@ -129,7 +129,11 @@ const deps: DeliveryDependencies = {
   observeTiming: (timing) => timings.push(timing),
   endpoints: {
     holdOf: (_projectId, targetUrl) =>
-      heldTargets.has(targetUrl) ? { endpointWorkflowId: 'endpoint:test:ep', state: 'paused' } : undefined,
+      Promise.resolve(
+        heldTargets.has(targetUrl) ? { endpointWorkflowId: 'endpoint:test:ep', state: 'paused' } : undefined,
+      ),
+    limitedBy: () => ({ endpointWorkflowId: 'endpoint:test:ep', state: 'limited' }),
+    tell: () => Promise.resolve(false),
     report: (_projectId, _targetUrl, report) => reports.push(report),
   },
 };
