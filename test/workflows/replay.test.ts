@@ -33,6 +33,13 @@ const ENDPOINT_VERSIONS = ['2026-11-24-endpoints'];
 const EXPECTED_ENDPOINT_SHAPES = ['endpoint-lifecycle', 'alert', 'held-released'];
 
 /**
+ * An endpoint with limits, and the hooks it held and let go in slots, one of them backed off by a 429
+ * (record-limits-histories.ts).
+ */
+const LIMITS_VERSIONS = ['2026-11-24-limits'];
+const EXPECTED_LIMITS_SHAPES = ['endpoint-limited', 'limited-released', 'limited-throttled'];
+
+/**
  * A project's subscriptions workflow runs as long as the project, and an event's workflow may be retrying
  * its activity when new code is deployed: the subscriptions' first run up to its continue-as-new, and
  * events with and without hooks (record-fanout-histories.ts).
@@ -57,15 +64,17 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS, ...FANOUT_VERSIONS].flatMap((version) => {
-  const folder = path.join(HISTORIES_DIR, version);
-  return existsSync(folder)
-    ? readdirSync(folder)
-        .filter((file) => file.endsWith('.json'))
-        .map((file) => `${version}/${file.slice(0, -'.json'.length)}`)
-        .sort()
-    : [];
-});
+const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS, ...LIMITS_VERSIONS, ...FANOUT_VERSIONS].flatMap(
+  (version) => {
+    const folder = path.join(HISTORIES_DIR, version);
+    return existsSync(folder)
+      ? readdirSync(folder)
+          .filter((file) => file.endsWith('.json'))
+          .map((file) => `${version}/${file.slice(0, -'.json'.length)}`)
+          .sort()
+      : [];
+  },
+);
 
 /** EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: the workflow code has run at least once. */
 const WORKFLOW_TASK_COMPLETED = 7;
@@ -116,6 +125,7 @@ describe('hook workflow replay', () => {
       [
         [VERSIONS, EXPECTED_SHAPES],
         [ENDPOINT_VERSIONS, EXPECTED_ENDPOINT_SHAPES],
+        [LIMITS_VERSIONS, EXPECTED_LIMITS_SHAPES],
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
       ] as const
     )
