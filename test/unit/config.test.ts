@@ -110,6 +110,7 @@ describe('configuration', () => {
         '    apiKeyHashes: [plain-text-key]',
         '    signingSecrets: [not-a-secret]',
         '    retry: { strategy: sometimes }',
+        '    endpoints: { limits: { ratePerSecond: -5, maxInFlight: 2.5 } }',
       ].join('\n'),
     );
     await assert.rejects(loadConfig({ env: { HOOKRELAY_CONFIG: file }, cwd: dir }), (error: Error) => {
@@ -120,6 +121,8 @@ describe('configuration', () => {
         'projects[0].apiKeyHashes[0]',
         'projects[0].signingSecrets[0]',
         'projects[0].retry.strategy',
+        'projects[0].endpoints.limits.ratePerSecond',
+        'projects[0].endpoints.limits.maxInFlight',
         'callbackSecret',
       ]) {
         assert.ok(error.message.includes(field), `${field} missing from:\n${error.message}`);
