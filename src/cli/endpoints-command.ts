@@ -5,7 +5,8 @@ import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
 import { durationText } from '../lib/durations';
 import { clientFor } from './connection';
 import { timeText } from './hook-views';
-import { definedFields, oneOrMoreOf, parseInteger } from './option-values';
+import { UsageError } from './exit-codes';
+import { definedFields, oneOrMoreOf, parseInteger, parseNumber } from './option-values';
 import { type Output, type SafeText, safeText } from './output';
 import { addGetCommand } from './read-command';
 
@@ -13,7 +14,7 @@ type WindowStats = Endpoint['stats']['lastHour'];
 
 /** `hookrelay endpoints …`: where hooks go, their health, and holding their hooks back. */
 export function addEndpointCommands(endpoints: Command, out: Output): void {
-  endpoints.description("the project's endpoints: health, pause and resume");
+  endpoints.description("the project's endpoints: health, limits, pause and resume");
 
   endpoints
     .command('list')
@@ -49,6 +50,30 @@ export function addEndpointCommands(endpoints: Command, out: Output): void {
     read: (client, endpointId) => client.endpoints.get(endpointId),
     show: showEndpoint,
   });
+
+  endpoints
+    .command('limit')
+    .description("set an endpoint's own rate and concurrency limits (0: none), or --clear them")
+    .argument('<id>', 'endpoint id')
+    .addOption(new Option('--rate <n>', 'at most this many requests in any second').argParser(parseNumber))
+    .addOption(new Option('--in-flight <n>', 'at most this many requests at once').argParser(parseInteger))
+    .addOption(
+      new Option('--clear', "remove the endpoint's own limits: the project's apply").conflicts([
+        'rate',
+        'inFlight',
+      ]),
+    )
+    .action(async function (this: Command, endpointId: string) {
+      const { rate, inFlight, clear } = this.opts<{ rate?: number; inFlight?: number; clear?: true }>();
+      if (!clear && rate === undefined && inFlight === undefined) {
+        throw new UsageError('give --rate, --in-flight or --clear');
+      }
+      const limits = clear ? null : definedFields({ ratePerSecond: rate, maxInFlight: inFlight });
+      const endpoint = await clientFor(this).endpoints.configure(endpointId, { limits });
+      out.result({ data: endpoint }, () => {
+        out.line(safeText`Limits of ${endpoint.id}: ${limitsText(endpoint)}`);
+      });
+    });
 
   const changes = {
     pause: { summary: 'hold the hooks of an endpoint', done: 'Paused' },
@@ -116,9 +141,18 @@ function showEndpoint(out: Output, endpoint: Endpoint): void {
       stats.lastFailure &&
         `${timeText(stats.lastFailure.at)} ${stats.lastFailure.hookId} ${stats.lastFailure.statusCode ?? stats.lastFailure.error ?? ''}`,
     ],
+    ['limits', limitsText(endpoint)],
+    ['in flight', String(endpoint.inFlight)],
+    ['backing off', endpoint.throttledUntil && `until ${timeText(endpoint.throttledUntil)} (Retry-After)`],
     ['held hooks', String(endpoint.heldHooks)],
     ['first seen', timeText(endpoint.firstSeenAt)],
   ]);
+}
+
+function limitsText({ limits }: Endpoint): string {
+  const rate = limits.ratePerSecond > 0 ? `${limits.ratePerSecond}/s` : 'no rate limit';
+  const inFlight = limits.maxInFlight > 0 ? `${limits.maxInFlight} in flight` : 'no concurrency limit';
+  return `${rate}, ${inFlight}`;
 }
 
 function windowText(window: WindowStats): string {

@@ -433,6 +433,25 @@ describe('hookrelay CLI', () => {
     const resumed = await cli(['endpoints', 'resume', endpointId]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, new RegExp(`^Resumed ${endpointId}\\s+active\\s`));
+
+    const limited = await cliJson<{ data: { limits: object } }>([
+      'endpoints',
+      'limit',
+      endpointId,
+      '--rate',
+      '2.5',
+      '--in-flight',
+      '3',
+    ]);
+    assert.deepEqual(limited.data.limits, { ratePerSecond: 2.5, maxInFlight: 3 });
+    assert.match((await cli(['endpoints', 'get', endpointId])).stdout, /^limits: +2\.5\/s, 3 in flight$/m);
+    const refused = await cli(['endpoints', 'limit', endpointId, '--rate', '-1']);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /limits\.ratePerSecond/);
+    assert.equal((await cli(['endpoints', 'limit', endpointId])).code, 2);
+    const cleared = await cli(['endpoints', 'limit', endpointId, '--clear']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match(cleared.stdout, /no rate limit, no concurrency limit/);
   });
 
   it('takes the key from --api-key, ahead of the environment', async () => {

@@ -79,6 +79,15 @@ export function EndpointsPage() {
   );
 }
 
+/** The endpoint's limits and what is in flight, in words; empty without limits. */
+function limitsText({ limits, inFlight }: Endpoint): string {
+  const parts = [
+    ...(limits.ratePerSecond > 0 ? [`at most ${limits.ratePerSecond}/s`] : []),
+    ...(limits.maxInFlight > 0 ? [`${inFlight} of ${limits.maxInFlight} in flight`] : []),
+  ];
+  return parts.length > 0 ? `Limited: ${parts.join(', ')}` : '';
+}
+
 function EndpointRow({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: (text: string) => void }) {
   const { client } = useSession();
   const [note, setNote] = useState('');
@@ -92,6 +101,12 @@ function EndpointRow({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: (
         {endpoint.url}
         {endpoint.stateNote && <small class="note">{endpoint.stateNote}</small>}
         {endpoint.heldHooks > 0 && <small class="note">{endpoint.heldHooks} hooks held</small>}
+        {limitsText(endpoint) && <small class="note">{limitsText(endpoint)}</small>}
+        {endpoint.throttledUntil && (
+          <small class="note">
+            Backing off (Retry-After) until <Time iso={endpoint.throttledUntil} />
+          </small>
+        )}
       </th>
       <td>
         <StatusChip value={endpoint.state} />

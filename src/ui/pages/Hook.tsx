@@ -14,6 +14,13 @@ import { useSession } from '../session';
 /** Often enough to watch an attempt land, seldom enough to cost nothing. */
 const REFRESH_MS = 3000;
 
+/** Why a hook waits for its endpoint, in words. */
+const WAIT_REASONS = {
+  limited: 'at its rate or concurrency limit, or backing off',
+  paused: 'paused',
+  disabled: 'disabled',
+} as const;
+
 export function HookPage() {
   const { params } = useRoute();
   const id = params.id ?? '';
@@ -118,6 +125,12 @@ function HookFacts({ hook }: { hook: HookDetail }) {
             <dt>Endpoint</dt>
             <dd>
               <a href="/ui/endpoints">{hook.endpoint.url}</a> <StatusChip value={hook.endpoint.state} />
+              {hook.waiting && (
+                <small class="note">
+                  Waiting for its endpoint ({WAIT_REASONS[hook.waiting.reason]}) since{' '}
+                  <Time iso={hook.waiting.since} relative />
+                </small>
+              )}
             </dd>
           </>
         )}
