@@ -10,12 +10,19 @@ import { countEndpointAttempt, observeHeldEndpoints } from '../metrics/endpoint-
 import {
   type EndpointDefaults,
   type HeldHook,
-  heldHookAttemptedSignal,
-  holdHookSignal,
+  heldHooksAttemptedSignal,
+  holdHooksSignal,
 } from '../workflows/endpoint-messages';
 import { endpointWorkflowId } from '../workflows/endpoint-record';
 import { EndpointGate } from './endpoint-gate';
 import { HealthFeed } from './health-feed';
+import { SignalBatcher } from './signal-batcher';
+
+/**
+ * What attempts tell an endpoint within this long goes as one signal: little next to a workflow task's
+ * round trip, and a burst of hooks handed to one endpoint costs a few signals, not one each.
+ */
+const TELL_WINDOW_MS = 10;
 
 /** Target URLs whose endpoint a worker keeps at hand; past this many it starts over. */
 const MAX_REMEMBERED_TARGETS = 10_000;
@@ -67,14 +74,30 @@ export class EndpointTracker implements EndpointTracking {
   private readonly feed: HealthFeed;
   private readonly endpoints = new Map<string, EndpointRef>();
 
-  private readonly logger: Logger;
+  /** Hooks handed to their endpoints, and attempts reported to them, a few milliseconds' worth at a time. */
+  private readonly holds: SignalBatcher<HeldHook>;
+  private readonly attempts: SignalBatcher<string>;
 
   constructor(
     projects: readonly ProjectConfig[],
-    private readonly client: Client,
+    client: Client,
     options: { taskQueue: string; reportIntervalMs: number; stateRefreshMs: number; logger: Logger },
   ) {
-    this.logger = options.logger;
+    const batching = {
+      windowMs: TELL_WINDOW_MS,
+      onError: (error: unknown, endpointWorkflowId: string) => {
+        options.logger.warn(
+          { err: error, endpointWorkflowId },
+          'could not tell the endpoint; its hooks will',
+        );
+      },
+    };
+    this.holds = new SignalBatcher(async (workflowId, hooks) => {
+      await client.workflow.getHandle(workflowId).signal(holdHooksSignal, hooks);
+    }, batching);
+    this.attempts = new SignalBatcher(async (workflowId, hookWorkflowIds) => {
+      await client.workflow.getHandle(workflowId).signal(heldHooksAttemptedSignal, hookWorkflowIds);
+    }, batching);
     this.tracked = new Map(
       projects.filter((project) => project.endpoints.tracking).map((project) => [project.id, project]),
     );
@@ -127,16 +150,10 @@ export class EndpointTracker implements EndpointTracking {
     };
   }
 
-  async tell(endpointWorkflowId: string, message: EndpointNotice): Promise<boolean> {
-    const handle = this.client.workflow.getHandle(endpointWorkflowId);
-    try {
-      if (message.kind === 'hold') await handle.signal(holdHookSignal, message.hook);
-      else await handle.signal(heldHookAttemptedSignal, message.workflowId);
-      return true;
-    } catch (error) {
-      this.logger.warn({ err: error, endpointWorkflowId }, 'could not tell the endpoint; the hook will');
-      return false;
-    }
+  tell(endpointWorkflowId: string, message: EndpointNotice): Promise<boolean> {
+    return message.kind === 'hold'
+      ? this.holds.add(endpointWorkflowId, message.hook)
+      : this.attempts.add(endpointWorkflowId, message.workflowId);
   }
 
   limitedBy(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined {

@@ -46,6 +46,13 @@ export const holdHookSignal = defineSignal<[HeldHook]>('holdHook');
 /** A released hook made its attempt (or finished): its place is free for the next one. */
 export const heldHookAttemptedSignal = defineSignal<[string]>('heldHookAttempted');
 
+/**
+ * What workers tell an endpoint on behalf of their hooks' activities, gathered over a few milliseconds:
+ * hooks handed over (each as holdHookSignal), and attempts made (each as heldHookAttemptedSignal).
+ */
+export const holdHooksSignal = defineSignal<[HeldHook[]]>('holdHooks');
+export const heldHooksAttemptedSignal = defineSignal<[string[]]>('heldHooksAttempted');
+
 /** Pauses the endpoint (a note may say why); answers with the endpoint as it now stands. */
 export const pauseEndpointUpdate = defineUpdate<EndpointView, [string | undefined]>('pauseEndpoint');
 

@@ -39,9 +39,11 @@ import {
   endpointReportsSignal,
   endpointViewQuery,
   heldHookAttemptedSignal,
+  heldHooksAttemptedSignal,
   INVALID_ENDPOINT_SETTINGS,
   type HeldHook,
   holdHookSignal,
+  holdHooksSignal,
   pauseEndpointUpdate,
   resumeEndpointUpdate,
 } from './endpoint-messages';
@@ -160,13 +162,16 @@ export class EndpointMonitor {
       this.judge();
     });
     setHandler(holdHookSignal, (hook) => {
-      // A released hook that meets a pause again (or missed its slot) is held again: its release is over.
-      this.flow.heldAgain(hook.workflowId);
-      if (hook.backOffUntil) this.flow.throttle(Date.parse(hook.backOffUntil));
-      this.hold({ workflowId: hook.workflowId, dueAt: hook.dueAt });
+      this.take(hook);
+    });
+    setHandler(holdHooksSignal, (hooks) => {
+      for (const hook of hooks) this.take(hook);
     });
     setHandler(heldHookAttemptedSignal, (workflowId) => {
       this.flow.attempted(workflowId);
+    });
+    setHandler(heldHooksAttemptedSignal, (workflowIds) => {
+      for (const workflowId of workflowIds) this.flow.attempted(workflowId);
     });
     setHandler(pauseEndpointUpdate, (note) => {
       if (this.state !== 'paused') this.setState('paused', note);
@@ -240,6 +245,14 @@ export class EndpointMonitor {
     ];
     // Nothing due: an idle endpoint sets no timer and writes nothing until a message comes.
     return due.length === 0 ? undefined : Math.max(1, Math.min(...due) - Date.now());
+  }
+
+  /** A hook handed over by its worker or its workflow. */
+  private take(hook: HeldHook): void {
+    // A released hook that meets a pause again (or missed its slot) is held again: its release is over.
+    this.flow.heldAgain(hook.workflowId);
+    if (hook.backOffUntil) this.flow.throttle(Date.parse(hook.backOffUntil));
+    this.hold({ workflowId: hook.workflowId, dueAt: hook.dueAt });
   }
 
   private hold(hook: HeldHook): void {
