@@ -44,10 +44,13 @@ export function hasFlowLimits(limits: FlowLimits): boolean {
  * second plus this tolerance holds at most `ratePerSecond` of them: however the sends fall within their
  * slots, no second sees more than the limit.
  */
-export const SLOT_TOLERANCE_MS = 100;
+export const SLOT_TOLERANCE_MS = 150;
 
-/** A send starts within this much of its slot; the rest of the tolerance covers its way to the receiver. */
-export const SEND_WINDOW_MS = SLOT_TOLERANCE_MS / 2;
+/**
+ * A send starts within this much of its slot; the rest of the tolerance (100 ms) covers its way to the
+ * receiver and the receiver's own delays in seeing it.
+ */
+export const SEND_WINDOW_MS = 50;
 
 /**
  * A rate-limited endpoint releases each hook some time before its slot (the lead), so that the signal,

@@ -36,11 +36,13 @@ export class TestReceiver {
     const server = createServer();
     const receiver = new TestReceiver(server, responder);
     server.on('request', (request, response) => {
+      // When the request came, not when its body was read: a busy test process reads bodies late.
+      const at = Date.now();
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const arrival: Arrival = {
-          at: Date.now(),
+          at,
           path: request.url ?? '/',
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
