@@ -89,6 +89,12 @@ export interface CarriedEndpoint {
   firstSeenAt: string;
 }
 
+/**
+ * Hooks an endpoint holds at most: they travel in its continue-as-new input, which Temporal caps at 2 MB.
+ * A hook beyond it is not kept, and asks again after its recheck time.
+ */
+const MAX_HELD_HOOKS = 10_000;
+
 /** Stats go into the memo at most this often while attempts stream in; state changes go at once. */
 const STATS_PUBLISH_INTERVAL_MS = 5_000;
 /** A run's history is kept short so that a worker that lost it from its cache replays it quickly. */
@@ -112,6 +118,7 @@ export class EndpointMonitor {
   private judgement: HealthJudgement;
   private overrides: EndpointView['overrides'];
   private readonly held: HeldHook[];
+  private readonly heldIds: Set<string>;
   /** Released hooks until they report their attempt, the rate limit's slots, and a receiver's back-off. */
   private readonly flow: EndpointFlow;
   /** Whether the search attributes last written show the endpoint limited (see flowAttribute). */
@@ -137,6 +144,7 @@ export class EndpointMonitor {
     this.judgement = carried?.judgement ?? { health: 'healthy', reasons: [] };
     this.overrides = carried?.overrides ?? {};
     this.held = carried?.held ?? [];
+    this.heldIds = new Set(this.held.map((hook) => hook.workflowId));
     this.flow = EndpointFlow.restore(carried?.flow);
     this.alertsRaised = carried?.alertsRaised ?? 0;
     this.firstSeenAt = carried?.firstSeenAt ?? now;
@@ -256,10 +264,24 @@ export class EndpointMonitor {
   }
 
   private hold(hook: HeldHook): void {
-    if (this.held.some((held) => held.workflowId === hook.workflowId)) return;
-    // Kept in due order; equal due times keep their arrival order.
-    const index = this.held.findIndex((held) => held.dueAt > hook.dueAt);
-    this.held.splice(index === -1 ? this.held.length : index, 0, hook);
+    if (this.heldIds.has(hook.workflowId)) return;
+    if (this.held.length >= MAX_HELD_HOOKS) {
+      // Not kept: the hook asks again after its recheck time (see HookLifecycle.waitForEndpoint).
+      log.warn('endpoint holds as many hooks as it can; this one asks again later', {
+        endpointId: this.input.endpoint.id,
+        workflowId: hook.workflowId,
+      });
+      return;
+    }
+    // Kept in due order; equal due times keep their arrival order (after the last one not later).
+    let low = 0;
+    for (let high = this.held.length; low < high;) {
+      const middle = (low + high) >>> 1;
+      if ((this.held[middle]?.dueAt ?? '') > hook.dueAt) high = middle;
+      else low = middle + 1;
+    }
+    this.held.splice(low, 0, hook);
+    this.heldIds.add(hook.workflowId);
     this.statsChanged = true;
   }
 
@@ -273,6 +295,7 @@ export class EndpointMonitor {
     for (let release = this.nextRelease(); release?.kind === 'now'; release = this.nextRelease()) {
       const next = this.held.shift();
       if (!next) break;
+      this.heldIds.delete(next.workflowId);
       this.statsChanged = true;
       const { notBefore } = release;
       this.flow.released(next.workflowId, Date.now(), notBefore);
