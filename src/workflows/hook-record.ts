@@ -64,7 +64,7 @@ export const HOOK_SEARCH_ATTRIBUTES = [
 
 /** The indexed fields of a hook; the rest of its summary is fixed at start and kept in the memo. */
 type IndexedField = 'status' | 'attempts' | 'postAt' | 'createdAt' | 'nextAttemptAt';
-type SummaryMemo = Pick<HookSummary, 'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride'>;
+type SummaryMemo = Pick<HookSummary, 'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride' | 'batch'>;
 
 /**
  * Compile-time guard: every field of a hook's summary (HookState but its details) is either indexed, in
@@ -116,7 +116,15 @@ type Memo = Record<string, unknown> | undefined;
 /** The changing part of a hook's state, published in its memo at every status change. */
 type StateMemo = Pick<
   HookState,
-  'status' | 'attempts' | 'postAt' | 'nextAttemptAt' | 'updatedAt' | 'completedAt' | 'failureError'
+  | 'status'
+  | 'attempts'
+  | 'postAt'
+  | 'nextAttemptAt'
+  | 'updatedAt'
+  | 'completedAt'
+  | 'failureError'
+  // A batched hook's batch id is known once its batch is sent; the summary memo has only the key.
+  | 'batch'
 >;
 
 /**
@@ -138,6 +146,7 @@ function stateMemo(hook: HookState): StateMemo {
     updatedAt: hook.updatedAt,
     completedAt: hook.completedAt,
     failureError: hook.failureError,
+    ...(hook.batch ? { batch: hook.batch } : {}),
   };
 }
 
@@ -153,6 +162,7 @@ export function initialHookRecord(
     targetUrl: hook.targetUrl,
     async: hook.async,
     retryOverride: hook.retryOverride,
+    ...(hook.batch ? { batch: hook.batch } : {}),
   };
   return {
     memo: {
