@@ -87,9 +87,10 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
   };
 }
 
-async function post(
+/** One signed POST and how it went; a batch request goes out through here too (see deliver-batch.ts). */
+export async function post(
   dispatcher: Dispatcher,
-  req: DeliveryRequest,
+  req: Pick<DeliveryRequest, 'targetUrl' | 'timeoutMs' | 'async'>,
   headers: Record<string, string>,
   body: string,
 ): Promise<Outcome> {
