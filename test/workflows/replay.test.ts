@@ -40,6 +40,18 @@ const EXPECTED_ENDPOINT_SHAPES = ['endpoint-lifecycle', 'alert', 'held-released'
 const FANOUT_VERSIONS = ['2026-11-24-fanout'];
 const EXPECTED_FANOUT_SHAPES = ['subscriptions-continued', 'event-fanout', 'event-unmatched'];
 
+/**
+ * A batch workflow gathers, sends and retries while its members wait on it, and a new deploy meets both:
+ * a batch retried as a whole and one a member left, with a member of each (record-batching-histories.ts).
+ */
+const BATCHING_VERSIONS = ['2026-11-24-batching'];
+const EXPECTED_BATCHING_SHAPES = [
+  'batch-retried',
+  'batched-hook-retried',
+  'batch-with-leave',
+  'batched-hook-cancelled',
+];
+
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
   'sync-success',
@@ -57,7 +69,8 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS, ...FANOUT_VERSIONS].flatMap((version) => {
+const ALL_VERSIONS = [...VERSIONS, ...ENDPOINT_VERSIONS, ...FANOUT_VERSIONS, ...BATCHING_VERSIONS];
+const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
   return existsSync(folder)
     ? readdirSync(folder)
@@ -117,6 +130,7 @@ describe('hook workflow replay', () => {
         [VERSIONS, EXPECTED_SHAPES],
         [ENDPOINT_VERSIONS, EXPECTED_ENDPOINT_SHAPES],
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
+        [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>
