@@ -234,7 +234,8 @@ export const hookDetailEnvelopeSchema = z.object({
         "The request the hook's latest attempt sent, rebuilt as the receiver got it and signed with the " +
           "project's current secrets; before any attempt, the one its first attempt sends, with the " +
           'headers issued at sending (webhook-timestamp, webhook-signature, hook-ack-url, hook-nack-url) ' +
-          'as placeholders.',
+          "as placeholders. For a batched hook, `body` is its own element of the batch request's array; " +
+          "`webhook-id` is its batch's id, and the signature, made over the whole batch request, is not rebuilt.",
       ),
     links: z.object({
       temporalUi: z

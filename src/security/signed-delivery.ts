@@ -85,11 +85,13 @@ export function signedBatchDelivery(
 
 /** Where a preview shows what only sending a request issues. */
 export const ISSUED_WHEN_SENT = '(issued when sent)';
+/** Where a batched hook's preview shows the signature of its whole batch request, which it cannot rebuild. */
+export const SIGNED_OVER_BATCH = '(signed over the whole batch request)';
 
 /** What a hook's record says it is for the delivery format. */
 type RecordedHook = Pick<
   HookState,
-  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory'
+  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory' | 'batch'
 >;
 
 export interface DeliveryOfRecord {
@@ -123,5 +125,10 @@ export function deliveryOfRecord(
     ...(hook.async ? ['hook-ack-url', 'hook-nack-url'] : []),
   ];
   for (const name of issuedWhenSent) headers[name] = ISSUED_WHEN_SENT;
+  if (hook.batch) {
+    // A batched hook's body is one element of its batch request's array, sent under the batch's id.
+    headers['webhook-id'] = hook.batch.batchId ?? ISSUED_WHEN_SENT;
+    if (last) headers['webhook-signature'] = SIGNED_OVER_BATCH;
+  }
   return { attempt: content.attempt, sentAt: last?.startedAt ?? null, url: hook.targetUrl, headers, body };
 }

@@ -134,6 +134,16 @@ describe('batching: hooks of one key delivered together', { timeout: 300_000 }, 
       assert.deepEqual(hook.batch, { key: 'orders', batchId: batchOf.get(hook.id) });
     }
     assert.equal(receiver.arrivals.length, 3, 'no request after the three');
+
+    // A hook's read shows its own envelope as its batch request carried it, under the batch's id.
+    const [sample] = hooks;
+    assert.ok(sample);
+    const { request } = await stack.api(PROJECT).hooks.get(sample.id);
+    assert.equal(request.headers['webhook-id'], batchOf.get(sample.id));
+    assert.deepEqual(
+      JSON.parse(request.body),
+      delivered.find((envelope) => envelope.id === sample.id),
+    );
   });
 
   it('retries a failed batch as a whole, and every member records both attempts', async () => {
