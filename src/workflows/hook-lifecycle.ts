@@ -220,8 +220,9 @@ export class HookLifecycle {
     const { joinBatch } = proxyActivities<BatchJoinActivities>({
       startToCloseTimeout: JOIN_BATCH_TIMEOUT_MS,
     });
+    const attemptsBefore = this.state.attempts;
     this.joiningBatch = true;
-    this.batchWorkflowId = await joinBatch({
+    const batchWorkflowId = await joinBatch({
       batch: {
         projectId: this.input.projectId,
         targetUrl: this.input.targetUrl,
@@ -239,9 +240,15 @@ export class HookLifecycle {
       },
     });
     this.joiningBatch = false;
-    // Gathering: it goes out at the latest when the window of its batch closes.
-    this.state.nextAttemptAt = new Date(this.now() + batch.windowSecs * 1000).toISOString();
-    this.setStatus('pending');
+    // A full batch may have been sent, and even have its final outcome told, before the join's own
+    // completion reached this workflow: what the batch told is never overwritten.
+    if (this.isFinished()) return;
+    this.batchWorkflowId = batchWorkflowId;
+    if (this.state.attempts === attemptsBefore) {
+      // Gathering: it goes out at the latest when the window of its batch closes.
+      this.state.nextAttemptAt = new Date(this.now() + batch.windowSecs * 1000).toISOString();
+      this.setStatus('pending');
+    }
     await condition(() => this.isFinished());
   }
 
