@@ -7,7 +7,6 @@ import {
   proxyActivities,
   setHandler,
   type SignalDefinition,
-  sleep,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -188,9 +187,9 @@ export class BatchGatherer {
       sending.members = sending.members.filter((member) => !leaving.includes(member.workflowId));
       await Promise.all(leaving.map((workflowId) => tellMember(workflowId, batchLeftSignal)));
       if (verdict.final || sending.members.length === 0) break;
-      // A durable timer: the members that are still in the batch wait with it, whatever happens to workers.
-      await sleep(verdict.delayMs);
-      if (sending.members.length === 0) break;
+      // A durable timer: the members still in the batch wait with it, whatever happens to workers. It is
+      // cut short when every one of them has left.
+      if (await condition(() => sending.members.length === 0, verdict.delayMs)) break;
     }
     this.sending = undefined;
   }

@@ -224,6 +224,38 @@ describe('batching: hooks of one key delivered together', { timeout: 300_000 }, 
     assert.equal(receiver.arrivals.length, 1);
   });
 
+  it('leaves a hook cancelled while its batch waits to retry out of the next attempt', async () => {
+    const receiver = await receivers.start((_, index) => ({ status: index === 0 ? 503 : 200 }));
+    const retryOverride = { strategy: 'fixed' as const, delaySecs: 4, jitter: 0 };
+    const [leaving, staying] = await mapLimited([1, 2], 2, (n) =>
+      stack.schedule(PROJECT, {
+        url: `${receiver.url}/orders`,
+        postIn: '0s',
+        data: { n },
+        retryOverride,
+        batch: { key: 'cancel-in-retry', maxSize: 2 },
+      }),
+    );
+    assert.ok(leaving && staying);
+    await stack.waitForHook(PROJECT, leaving.id, (hook) => hook.status === 'retry');
+
+    const answer = await stack.api(PROJECT).hooks.cancel(leaving.id);
+    assert.equal(answer.status, 'cancelled');
+    assert.equal(answer.attempts, 1, 'the attempt it was in stays recorded');
+
+    const [first, second] = (await receiver.waitFor(2, 20_000)).map(verified);
+    assert.deepEqual(first?.map((envelope) => envelope.id).toSorted(), [leaving.id, staying.id].toSorted());
+    assert.deepEqual(
+      second?.map((envelope) => envelope.id),
+      [staying.id],
+    );
+    const [done] = await finished([staying]);
+    assert.deepEqual(
+      done?.attemptHistory.map((attempt) => attempt.statusCode),
+      [503, 200],
+    );
+  });
+
   it('refuses a bad batch with a clear 400 and schedules nothing', async () => {
     const bad: [string, Record<string, unknown>, string][] = [
       ['size 0', { batch: { key: 'k', maxSize: 0 } }, 'batch.maxSize'],
