@@ -135,6 +135,13 @@ describe('batching: hooks of one key delivered together', { timeout: 300_000 }, 
     }
     assert.equal(receiver.arrivals.length, 3, 'no request after the three');
 
+    // A list shows each hook's batch key, from the record written when it was scheduled.
+    const listed = await pollFor('the 250 hooks listed', async () => {
+      const page = await stack.api(PROJECT).hooks.list({ pathPrefix: `${receiver.url}/orders`, limit: 300 });
+      return page.data.length === 250 ? page.data : undefined;
+    });
+    assert.ok(listed.every((hook) => hook.batch?.key === 'orders'));
+
     // A hook's read shows its own envelope as its batch request carried it, under the batch's id.
     const [sample] = hooks;
     assert.ok(sample);
