@@ -53,6 +53,11 @@ interface Sending {
   inFlight: boolean;
   /** Members that asked to leave during the attempt in flight; they go once it has its outcome. */
   leaving: Set<string>;
+  /**
+   * Its outcome is final: it no longer holds its members, and one that joins again at once (a failed
+   * hook retried) gathers for the next request.
+   */
+  done: boolean;
 }
 
 /**
@@ -109,7 +114,8 @@ export class BatchGatherer {
   private add(member: BatchMember): void {
     // A join repeated after its signal went through (a retried activity) must not send the hook twice.
     const known = (candidate: BatchMember) => candidate.workflowId === member.workflowId;
-    if (this.gathered.some(known) || this.sending?.members.some(known)) return;
+    const sending = this.sending;
+    if (this.gathered.some(known) || (sending && !sending.done && sending.members.some(known))) return;
     this.gathered.push({ ...member, arrivedAt: Date.now(), dataBytes: dataBytesOf(member.data) });
   }
 
@@ -146,6 +152,7 @@ export class BatchGatherer {
       members,
       inFlight: false,
       leaving: new Set(),
+      done: false,
     };
     this.sending = sending;
     for (;;) {
@@ -154,6 +161,7 @@ export class BatchGatherer {
       const result = await this.attempt(sending);
       sending.inFlight = false;
       const verdict = judgeBatchAttempt(this.input.retry, sending.attempt, result, Math.random());
+      sending.done = verdict.final;
       const nextAttemptAt = verdict.final ? undefined : new Date(Date.now() + verdict.delayMs).toISOString();
       log.info('batch attempt', {
         batchId: sending.batchId,
