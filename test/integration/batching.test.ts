@@ -7,8 +7,9 @@ import { mapLimited } from '../../src/lib/map-limited';
 import { batchViewQuery } from '../../src/workflows/batch-messages';
 import { assertApiError } from '../support/api-error';
 import { pollFor } from '../support/poll';
-import { type Arrival, ReceiverPool, type TestReceiver } from '../support/receiver';
+import { type Arrival, ReceiverPool, TestReceiver } from '../support/receiver';
 import { TestStack } from '../support/stack';
+import { ChaosStack } from '../../chaos/stack';
 
 /** What a batch request's body holds: one single-delivery envelope per member. */
 interface Envelope {
@@ -286,5 +287,76 @@ describe('batching: hooks of one key delivered together', { timeout: 300_000 }, 
       `HookProject = "${PROJECT}" AND HookPath = "http://127.0.0.1:9/never"`,
     );
     assert.equal(count, 0);
+  });
+});
+
+/**
+ * The worker as production runs it (`npm run worker`, a child process of the chaos stack), killed with
+ * SIGKILL while a batch gathers: the batch is Temporal's, so nothing of it goes with the process.
+ */
+describe('batching: a worker killed while a batch gathers', { timeout: 180_000 }, () => {
+  let receiver: TestReceiver;
+  let chaos: ChaosStack;
+
+  before(async () => {
+    receiver = await TestReceiver.start();
+    chaos = await ChaosStack.start({
+      receiverUrl: receiver.url,
+      deliveryTimeoutSecs: 5,
+      log: () => undefined,
+    });
+  });
+
+  after(async () => {
+    await chaos.stop();
+    await receiver.close();
+  });
+
+  const api = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<HookState> => {
+    const response = await fetch(`${chaos.apiUrl}${url}`, {
+      method,
+      headers: { 'x-api-key': chaos.apiKey, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    assert.ok(response.ok, `${method} ${url}: ${response.status} ${await response.clone().text()}`);
+    return ((await response.json()) as { data: HookState }).data;
+  };
+
+  it('delivers every member once after the worker comes back', async () => {
+    const windowSecs = 3;
+    const hooks = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        api('POST', '/v1/hooks', {
+          path: '/killed',
+          postIn: '0s',
+          data: { n },
+          batch: { key: 'kill', windowSecs },
+        }),
+      ),
+    );
+    // Joined: its batch has it, and it is due by the end of the window rather than at its postAt.
+    for (const hook of hooks) {
+      await pollFor(`${hook.id} in its batch`, async () => {
+        const current = await api('GET', `/v1/hooks/${hook.id}`);
+        return current.nextAttemptAt && current.nextAttemptAt > current.postAt ? current : undefined;
+      });
+    }
+
+    await chaos.kill('worker');
+    await new Promise((resolve) => setTimeout(resolve, (windowSecs + 2) * 1000));
+    assert.equal(receiver.arrivals.length, 0, 'nothing is sent without a worker');
+    await chaos.restart('worker');
+
+    const [arrival] = await receiver.waitFor(1, 30_000);
+    const delivered = (JSON.parse(arrival?.body ?? '[]') as { id: string }[]).map((envelope) => envelope.id);
+    assert.deepEqual(delivered.toSorted(), hooks.map((hook) => hook.id).toSorted());
+    for (const hook of hooks) {
+      await pollFor(`${hook.id} completed`, async () => {
+        const current = await api('GET', `/v1/hooks/${hook.id}`);
+        return current.status === 'completed' ? current : undefined;
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(receiver.arrivals.length, 1, 'one request, none repeated');
   });
 });
