@@ -137,9 +137,10 @@ async function waitForSlot(notBefore: number): Promise<boolean> {
   return Date.now() > notBefore + SEND_WINDOW_MS;
 }
 
-async function post(
+/** One signed POST and how it went; a batch request goes out through here too (see deliver-batch.ts). */
+export async function post(
   dispatcher: Dispatcher,
-  req: DeliveryRequest,
+  req: Pick<DeliveryRequest, 'targetUrl' | 'timeoutMs' | 'async'>,
   headers: Record<string, string>,
   body: string,
 ): Promise<Outcome> {

@@ -1,3 +1,20 @@
-export { createDeliveryActivities } from './deliver';
-export { createAlertActivities } from './send-alert';
-export { createFanoutActivities } from './schedule-event-hooks';
+import { createDeliveryActivities } from './deliver';
+import { createBatchDeliveryActivities } from './deliver-batch';
+import { createBatchJoinActivities } from './join-batch';
+import { createAlertActivities } from './send-alert';
+import { createFanoutActivities } from './schedule-event-hooks';
+
+export {
+  createAlertActivities,
+  createBatchDeliveryActivities,
+  createBatchJoinActivities,
+  createDeliveryActivities,
+  createFanoutActivities,
+};
+
+/** Every activity the hook worker registers. */
+export type WorkerActivities = ReturnType<typeof createDeliveryActivities> &
+  ReturnType<typeof createAlertActivities> &
+  ReturnType<typeof createFanoutActivities> &
+  ReturnType<typeof createBatchJoinActivities> &
+  ReturnType<typeof createBatchDeliveryActivities>;

@@ -7,6 +7,7 @@ import {
   type HookState,
   type HookSummary,
 } from '../domain/hook';
+import { BATCH_KEY_PATTERN, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_SECS } from '../domain/batch';
 import { ENDPOINT_STATES } from '../domain/endpoint';
 import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
@@ -110,6 +111,37 @@ export function exactlyOneTarget(body: { path?: string; url?: string }, ctx: z.R
   }
 }
 
+/** A hook's request to be delivered together with the other hooks of its key (see src/domain/batch.ts). */
+const batchRequestSchema = z
+  .strictObject({
+    key: z
+      .string()
+      .regex(BATCH_KEY_PATTERN, 'must be 1 to 100 characters of letters, digits, ".", "_", ":" and "-"')
+      .describe('Hooks of the same project, target URL and key are delivered together.'),
+    maxSize: z
+      .int()
+      .min(1)
+      .max(MAX_BATCH_SIZE)
+      .optional()
+      .describe("A request carries at most this many hooks; default from the project's `batching`."),
+    windowSecs: z
+      .number()
+      .positive()
+      .max(MAX_BATCH_WINDOW_SECS)
+      .optional()
+      .describe(
+        "A batch is sent at the latest this long after its first hook; default from the project's `batching`.",
+      ),
+  })
+  .meta({ id: 'BatchRequest' });
+
+/** A batch is answered as one request: the per-hook ack of an async hook has no place in it. */
+function batchIsSync(body: { batch?: unknown; async?: boolean }, ctx: z.RefinementCtx): void {
+  if (body.batch !== undefined && body.async === true) {
+    ctx.addIssue({ code: 'custom', path: ['async'], message: 'an async hook cannot be batched' });
+  }
+}
+
 export const createHookBodySchema = z
   .strictObject({
     ...targetFields,
@@ -120,9 +152,14 @@ export const createHookBodySchema = z
         `Any JSON, nested at most ${MAX_DATA_DEPTH} levels deep; delivered as \`data\`. Defaults to null.`,
       ),
     retryOverride: retryOverrideSchema.optional(),
-    async: z.boolean().optional().describe("Overrides the project's async-hooks setting."),
+    async: z
+      .boolean()
+      .optional()
+      .describe("Overrides the project's async-hooks setting; a batched hook is always sync."),
+    batch: batchRequestSchema.optional(),
   })
   .superRefine(exactlyOneTarget)
+  .superRefine(batchIsSync)
   .meta({ id: 'CreateHook' })
   .transform(withDueTime);
 
@@ -164,6 +201,13 @@ export const hookSchema = z
     failureError: z.string().optional(),
     retryOverride: retryOverrideSchema.optional(),
     async: z.boolean(),
+    batch: z
+      .object({
+        key: z.string(),
+        batchId: z.string().optional().describe('The batch request this hook went out in, once sent.'),
+      })
+      .optional()
+      .describe('Only on a batched hook.'),
     attemptHistory: z.array(attemptSchema),
     waiting: z
       .object({
@@ -201,7 +245,8 @@ export const hookDetailEnvelopeSchema = z.object({
         "The request the hook's latest attempt sent, rebuilt as the receiver got it and signed with the " +
           "project's current secrets; before any attempt, the one its first attempt sends, with the " +
           'headers issued at sending (webhook-timestamp, webhook-signature, hook-ack-url, hook-nack-url) ' +
-          'as placeholders.',
+          "as placeholders. For a batched hook, `body` is its own element of the batch request's array; " +
+          "`webhook-id` is its batch's id, and the signature, made over the whole batch request, is not rebuilt.",
       ),
     links: z.object({
       temporalUi: z

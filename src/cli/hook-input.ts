@@ -59,6 +59,9 @@ export interface ScheduleOptions extends DueTimeOptions {
   retryMaxDelaySecs?: number;
   retryJitter?: number;
   retryScheduleSecs?: number[];
+  batchKey?: string;
+  batchMaxSize?: number;
+  batchWindowSecs?: number;
 }
 
 /** The retryOverride fields, one flag each; the API checks their ranges. */
@@ -105,6 +108,16 @@ export function addScheduleOptions(command: Command): Command {
         parseNumberList,
       ),
     )
+    .addOption(new Option('--batch-key <key>', 'deliver together with the other hooks of this key'))
+    .addOption(
+      new Option('--batch-max-size <n>', 'hooks in one batch request at the most').argParser(parseInteger),
+    )
+    .addOption(
+      new Option(
+        '--batch-window-secs <secs>',
+        'a batch is sent at the latest this long after its first hook',
+      ).argParser(parseNumber),
+    )
     .option('--async', 'wait for an ack on the hook-ack-url (overrides the project)')
     .option('--no-async', 'deliver synchronously (overrides the project)')
     .option('--idempotency-key <key>', 'a repeated key returns the first hook instead of a new one');
@@ -116,6 +129,9 @@ export async function scheduleRequestOf(options: ScheduleOptions): Promise<Sched
   }
   const due = dueTimeOf(options);
   const data = await dataOf(options);
+  if (options.batchKey === undefined && (options.batchMaxSize ?? options.batchWindowSecs) !== undefined) {
+    throw new UsageError('--batch-max-size and --batch-window-secs go with --batch-key');
+  }
   const retryOverride = Object.fromEntries(
     Object.entries(RETRY_FLAGS).flatMap(([flag, field]) => {
       const value = options[flag as keyof typeof RETRY_FLAGS];
@@ -129,6 +145,15 @@ export async function scheduleRequestOf(options: ScheduleOptions): Promise<Sched
     ...(data === undefined ? {} : { data: data.value }),
     ...(Object.keys(retryOverride).length ? { retryOverride } : {}),
     ...(options.async === undefined ? {} : { async: options.async }),
+    ...(options.batchKey === undefined
+      ? {}
+      : {
+          batch: definedFields({
+            key: options.batchKey,
+            maxSize: options.batchMaxSize,
+            windowSecs: options.batchWindowSecs,
+          }),
+        }),
   };
 }
 

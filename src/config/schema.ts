@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { alertChannelSchema } from '../alerts/channel-config';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_BATCH_WINDOW_SECS,
+  MAX_BATCH_SIZE,
+  MAX_BATCH_WINDOW_SECS,
+} from '../domain/batch';
 import { DEFAULT_ALERT_RULES, DEFAULT_AUTO_DISABLE_AFTER_SECS } from '../domain/endpoint';
 import { FLOW_LIMIT_BOUNDS } from '../domain/flow-limits';
 import { isValidSigningSecret } from '../security/signing';
@@ -127,6 +133,13 @@ export const projectConfigSchema = z.strictObject({
     .default(64 * 1024),
   retry: retryOverrideSchema.default({}),
   endpoints: endpointsConfigSchema.prefault({}),
+  /** What a hook's `batch` leaves out: how many hooks one request carries, and how long a batch gathers. */
+  batching: z
+    .strictObject({
+      maxSize: z.int().min(1).max(MAX_BATCH_SIZE).default(DEFAULT_BATCH_SIZE),
+      windowSecs: z.number().positive().max(MAX_BATCH_WINDOW_SECS).default(DEFAULT_BATCH_WINDOW_SECS),
+    })
+    .prefault({}),
 });
 
 const temporalConfigSchema = z.strictObject({

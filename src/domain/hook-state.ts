@@ -15,6 +15,7 @@ export function initialHookState(input: HookWorkflowInput): HookState {
     updatedAt: input.createdAt,
     retryOverride: input.retryOverride,
     async: input.async,
+    ...(input.batch ? { batch: { key: input.batch.key } } : {}),
     attemptHistory: [],
   };
 }

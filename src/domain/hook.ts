@@ -1,3 +1,5 @@
+import type { HookBatch, HookBatchView } from './batch';
+
 /**
  * The hook model shared by the API, the workflow and the activities. Pure types and constants only:
  * workflow code imports this module, so it must stay free of I/O and non-determinism.
@@ -110,6 +112,8 @@ export interface HookWorkflowInput {
    * keep the commands their histories hold.
    */
   leanHistory?: true;
+  /** Set for a hook delivered in a batch with the other hooks of its key (see src/domain/batch.ts). */
+  batch?: HookBatch;
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */
@@ -129,6 +133,8 @@ export interface HookState {
   failureError?: string;
   retryOverride?: RetryOverride;
   async: boolean;
+  /** Only on a batched hook. */
+  batch?: HookBatchView;
   attemptHistory: Attempt[];
   /** Set while the hook's endpoint holds it (paused, disabled, or at its limits): the wait is the endpoint's. */
   waiting?: EndpointWait;

@@ -13,16 +13,37 @@ export type NewHook = Omit<
   'hookId' | 'projectId' | 'createdAt' | 'retryWindowMs' | 'publishesState' | 'leanHistory'
 >;
 
-/** What a hook takes from its project: retry defaults under its own override, async default, timeout. */
+/** How a hook asks to be batched: its key, the rest from its project's defaults where it says nothing. */
+interface BatchRequest {
+  key: string;
+  maxSize?: number;
+  windowSecs?: number;
+}
+
+/**
+ * What a hook takes from its project: retry defaults under its own override, async default, timeout,
+ * batch defaults. A batched hook is sync whatever the project's async default: its batch is answered as
+ * one request.
+ */
 function deliverySettings(
   project: ProjectConfig,
-  hook: { retryOverride?: RetryOverride; async?: boolean },
-): Pick<NewHook, 'retry' | 'retryOverride' | 'async' | 'deliveryTimeoutMs'> {
+  hook: { retryOverride?: RetryOverride; async?: boolean; batch?: BatchRequest },
+): Pick<NewHook, 'retry' | 'retryOverride' | 'async' | 'deliveryTimeoutMs' | 'batch'> {
+  const { batch } = hook;
   return {
     retry: resolveRetryPolicy(resolveRetryPolicy(DEFAULT_RETRY_POLICY, project.retry), hook.retryOverride),
     retryOverride: hook.retryOverride,
-    async: hook.async ?? project.asyncHooks,
+    async: batch ? false : (hook.async ?? project.asyncHooks),
     deliveryTimeoutMs: project.deliveryTimeoutSecs * 1000,
+    ...(batch
+      ? {
+          batch: {
+            key: batch.key,
+            maxSize: batch.maxSize ?? project.batching.maxSize,
+            windowSecs: batch.windowSecs ?? project.batching.windowSecs,
+          },
+        }
+      : {}),
   };
 }
 
@@ -72,7 +93,14 @@ function chooseTarget(
  */
 export function newHook(
   project: ProjectConfig,
-  request: { path?: string; url?: string; data?: unknown; retryOverride?: RetryOverride; async?: boolean },
+  request: {
+    path?: string;
+    url?: string;
+    data?: unknown;
+    retryOverride?: RetryOverride;
+    async?: boolean;
+    batch?: BatchRequest;
+  },
   postAt: Date,
 ): NewHook {
   return {

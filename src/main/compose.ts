@@ -2,7 +2,13 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { createAlertActivities, createDeliveryActivities, createFanoutActivities } from '../activities';
+import {
+  createAlertActivities,
+  createBatchDeliveryActivities,
+  createBatchJoinActivities,
+  createDeliveryActivities,
+  createFanoutActivities,
+} from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
 import type { AppConfig } from '../config/schema';
@@ -11,6 +17,7 @@ import { startHookDevServer } from '../devserver/hook-dev-server';
 import { attemptDeadlineMs } from '../domain/delivery';
 import { obtainTemporalCli } from '../devserver/temporal-cli';
 import { EndpointTracker, endpointGrouping } from '../endpoints/endpoint-tracker';
+import { countBatchSent } from '../metrics/batch-metrics';
 import { countAlertSend } from '../metrics/endpoint-metrics';
 import { observeAttemptTiming } from '../metrics/hook-metrics';
 import { createGuardedAgent } from '../security/guarded-dispatcher';
@@ -154,6 +161,13 @@ export async function startWorker(
         projectOf: (projectId) => projectsById.get(projectId),
         taskQueue: config.temporal.taskQueue,
         retryWindowMs: config.temporal.retentionDays * DAY_MS,
+      }),
+      ...createBatchJoinActivities({ client, taskQueue: config.temporal.taskQueue }),
+      ...createBatchDeliveryActivities({
+        signingSecrets: (projectId) => secretsByProject.get(projectId),
+        userAgent: USER_AGENT,
+        dispatcherFor,
+        countBatchSent,
       }),
     },
     maxConcurrentAttempts: config.worker.maxConcurrentAttempts,

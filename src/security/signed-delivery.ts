@@ -1,3 +1,4 @@
+import type { BatchMember } from '../domain/batch';
 import type { HookState } from '../domain/hook';
 import { signPayload } from './signing';
 
@@ -18,36 +19,79 @@ export interface DeliveryContent {
  */
 export function signedDelivery(
   content: DeliveryContent,
-  options: { secrets: readonly string[]; userAgent: string; sentAt: Date },
+  options: SigningOptions,
 ): { headers: Record<string, string>; body: string } {
-  const body = JSON.stringify({
+  const body = deliveryEnvelope(content, options.sentAt);
+  return { headers: signedHeaders(content.hookId, content.attempt, body, options), body };
+}
+
+interface SigningOptions {
+  secrets: readonly string[];
+  userAgent: string;
+  sentAt: Date;
+}
+
+/** The JSON body of one hook's delivery, which a batch request also carries as one element of its array. */
+function deliveryEnvelope(content: DeliveryContent, sentAt: Date): string {
+  return JSON.stringify({
     id: content.hookId,
     path: content.path ?? null,
     postAt: content.postAt,
-    postedAt: options.sentAt.toISOString(),
+    postedAt: sentAt.toISOString(),
     attempt: content.attempt,
     data: content.data,
     createdAt: content.createdAt,
   });
+}
+
+/** The headers of a request whose Standard Webhooks message id is `msgId`, signed over `body`. */
+function signedHeaders(
+  msgId: string,
+  attempt: number,
+  body: string,
+  options: SigningOptions,
+): Record<string, string> {
   const timestamp = Math.floor(options.sentAt.getTime() / 1000);
-  const headers: Record<string, string> = {
+  return {
     'content-type': 'application/json',
     'user-agent': options.userAgent,
-    'webhook-id': content.hookId,
+    'webhook-id': msgId,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signPayload({ secrets: options.secrets, msgId: content.hookId, timestamp, body }),
-    'hook-attempt': String(content.attempt),
+    'webhook-signature': signPayload({ secrets: options.secrets, msgId, timestamp, body }),
+    'hook-attempt': String(attempt),
   };
-  return { headers, body };
+}
+
+/**
+ * A batch request: the array of its members' envelopes, each exactly the body that member's own delivery
+ * would have for this attempt, signed as one message whose id is the batch's (stable across its attempts).
+ */
+export function signedBatchDelivery(
+  batch: { batchId: string; attempt: number; members: readonly Omit<BatchMember, 'workflowId'>[] },
+  options: SigningOptions,
+): { headers: Record<string, string>; body: string } {
+  const envelopes = batch.members.map((member) =>
+    deliveryEnvelope({ ...member, attempt: batch.attempt }, options.sentAt),
+  );
+  const body = `[${envelopes.join(',')}]`;
+  return {
+    headers: {
+      ...signedHeaders(batch.batchId, batch.attempt, body, options),
+      'hook-batch-size': String(envelopes.length),
+    },
+    body,
+  };
 }
 
 /** Where a preview shows what only sending a request issues. */
 export const ISSUED_WHEN_SENT = '(issued when sent)';
+/** Where a batched hook's preview shows the signature of its whole batch request, which it cannot rebuild. */
+export const SIGNED_OVER_BATCH = '(signed over the whole batch request)';
 
 /** What a hook's record says it is for the delivery format. */
 type RecordedHook = Pick<
   HookState,
-  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory'
+  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory' | 'batch'
 >;
 
 export interface DeliveryOfRecord {
@@ -81,5 +125,10 @@ export function deliveryOfRecord(
     ...(hook.async ? ['hook-ack-url', 'hook-nack-url'] : []),
   ];
   for (const name of issuedWhenSent) headers[name] = ISSUED_WHEN_SENT;
+  if (hook.batch) {
+    // A batched hook's body is one element of its batch request's array, sent under the batch's id.
+    headers['webhook-id'] = hook.batch.batchId ?? ISSUED_WHEN_SENT;
+    if (last) headers['webhook-signature'] = SIGNED_OVER_BATCH;
+  }
   return { attempt: content.attempt, sentAt: last?.startedAt ?? null, url: hook.targetUrl, headers, body };
 }

@@ -1,5 +1,5 @@
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { createAlertActivities, createDeliveryActivities, createFanoutActivities } from '../activities';
+import type { WorkerActivities } from '../activities';
 import { WORKFLOW_TASK_POLLS, workflowTaskSlots } from '../config/schema';
 import { hookMetricsSinks } from './metrics-sinks';
 
@@ -8,9 +8,7 @@ export interface HookWorkerOptions {
   namespace: string;
   taskQueue: string;
   workflowBundle: WorkflowBundle;
-  activities: ReturnType<typeof createDeliveryActivities> &
-    ReturnType<typeof createAlertActivities> &
-    ReturnType<typeof createFanoutActivities>;
+  activities: WorkerActivities;
   /** How long a stop waits for attempts in flight: the longest delivery timeout, and some. */
   shutdownGraceTimeMs: number;
   maxConcurrentAttempts: number;

@@ -15,7 +15,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createDeliveryActivities } from '../activities/deliver';
+import type { createBatchJoinActivities } from '../activities/join-batch';
 import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
+import type { HookBatch } from '../domain/batch';
 import {
   attemptDeadlineMs,
   type DeliveryRequest,
@@ -31,6 +33,12 @@ import {
 } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
 import { hasAttemptsLeft, nextDelayMs } from '../domain/retry-policy';
+import {
+  type BatchAttemptReport,
+  batchAttemptSignal,
+  batchLeftSignal,
+  leaveBatchSignal,
+} from './batch-messages';
 import { heldHookAttemptedSignal, holdHookSignal } from './endpoint-messages';
 import { endpointIdOf } from './endpoint-record';
 import { callbackMemoUpdate, hookSearchAttributes, hookStateMemoUpdate } from './hook-record';
@@ -46,6 +54,7 @@ import {
 import { hookMetrics } from './metrics-sink';
 
 type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
+type BatchJoinActivities = ReturnType<typeof createBatchJoinActivities>;
 
 /**
  * A held hook asks its endpoint again after this long without a release, in case the endpoint workflow
@@ -54,6 +63,8 @@ type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;
 const HOLD_RECHECK_MS = 60 * 60_000;
 /** After an endpoint could not be told of a held hook, the hook waits this long before it tries again. */
 const HOLD_FAILED_BACKOFF_MS = 10_000;
+/** A join is one signal-with-start; Temporal retries it until the batch has the hook. */
+const JOIN_BATCH_TIMEOUT_MS = 30_000;
 
 /**
  * One hook, from scheduling to its final status: the hook workflow's state and every decision it makes.
@@ -83,6 +94,11 @@ export class HookLifecycle {
   private releaseSlot: string | undefined;
   /** When the endpoint took the hook, for the released attempt: its wait is reported apart from lateness. */
   private heldSince: string | undefined;
+  /** A batched hook's batch workflow, from its join until its batch has a final outcome for it. */
+  private batchWorkflowId: string | undefined;
+  private joiningBatch = false;
+  /** Set by the batch when it no longer holds this hook (after a cancel asked it to let go). */
+  private leftBatch = false;
 
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
@@ -146,6 +162,15 @@ export class HookLifecycle {
       this.released = true;
       this.releaseSlot = release?.notBefore;
     });
+    // Only a batched hook hears from a batch.
+    if (this.input.batch) {
+      setHandler(batchAttemptSignal, (report) => {
+        this.applyBatchAttempt(report);
+      });
+      setHandler(batchLeftSignal, () => {
+        this.leftBatch = true;
+      });
+    }
   }
 
   /**
@@ -156,7 +181,7 @@ export class HookLifecycle {
   async run(): Promise<HookState> {
     this.logStatus();
     for (;;) {
-      await this.deliveryCycle();
+      await (this.input.batch ? this.batchedCycle(this.input.batch) : this.deliveryCycle());
       if (
         this.state.status !== 'failed' ||
         !(await condition(() => this.retryRequested, this.input.retryWindowMs))
@@ -194,6 +219,87 @@ export class HookLifecycle {
         this.setStatus('retry');
       }
     }
+  }
+
+  /**
+   * A batched hook's delivery cycle: once due, it joins its batch, and the batch's request makes its
+   * attempts. The batch workflow tells the hook of each one (see applyBatchAttempt), until the hook
+   * completes or fails with its batch, or is cancelled.
+   */
+  private async batchedCycle(batch: HookBatch): Promise<void> {
+    if (await this.sleepUntilDue()) return;
+    const { joinBatch } = proxyActivities<BatchJoinActivities>({
+      startToCloseTimeout: JOIN_BATCH_TIMEOUT_MS,
+    });
+    const attemptsBefore = this.state.attempts;
+    this.joiningBatch = true;
+    const batchWorkflowId = await joinBatch({
+      batch: {
+        projectId: this.input.projectId,
+        targetUrl: this.input.targetUrl,
+        ...batch,
+        retry: this.input.retry,
+        deliveryTimeoutMs: this.input.deliveryTimeoutMs,
+      },
+      member: {
+        hookId: this.input.hookId,
+        workflowId: workflowInfo().workflowId,
+        path: this.input.target.path,
+        postAt: this.state.postAt,
+        createdAt: this.input.createdAt,
+        data: this.input.data,
+      },
+    });
+    this.joiningBatch = false;
+    // A full batch may have been sent, and even have its final outcome told, before the join's own
+    // completion reached this workflow: what the batch told is never overwritten.
+    if (this.isFinished()) return;
+    this.batchWorkflowId = batchWorkflowId;
+    if (this.state.attempts === attemptsBefore) {
+      // Gathering: it goes out at the latest when the window of its batch closes.
+      this.state.nextAttemptAt = new Date(this.now() + batch.windowSecs * 1000).toISOString();
+      this.setStatus('pending');
+    }
+    await condition(() => this.isFinished());
+  }
+
+  /** An attempt of the batch request this hook went out in: recorded as the hook's own attempt. */
+  private applyBatchAttempt(report: BatchAttemptReport): void {
+    if (this.isFinished() || !this.input.batch) return;
+    this.state.batch = { key: this.input.batch.key, batchId: report.batchId };
+    const attempt = this.recordAttempt(this.state.attempts + 1, report);
+    hookMetrics.attemptOutcome(this.input.projectId, attempt.number, attempt.outcome);
+    if (report.outcome === 'success') {
+      this.batchWorkflowId = undefined;
+      this.setStatus('completed');
+    } else if (report.final) {
+      this.batchWorkflowId = undefined;
+      this.state.failureError = report.error ?? describeFailure(report);
+      this.setStatus('failed');
+    } else {
+      this.state.nextAttemptAt = report.nextAttemptAt;
+      this.setStatus('retry');
+    }
+  }
+
+  /**
+   * A cancelled hook leaves its batch first. The batch lets it go at once unless its request is on its way
+   * with the hook in it: then the hook learns that attempt's outcome first, as a single hook's cancel waits
+   * for its attempt in flight.
+   */
+  private async leaveBatch(): Promise<void> {
+    await condition(() => !this.joiningBatch);
+    const batchWorkflowId = this.batchWorkflowId;
+    if (!batchWorkflowId || this.isFinished()) return;
+    this.leftBatch = false;
+    try {
+      await getExternalWorkflowHandle(batchWorkflowId).signal(leaveBatchSignal, workflowInfo().workflowId);
+    } catch {
+      // The batch is gone: nothing of it holds the hook any more.
+      return;
+    }
+    await condition(() => this.leftBatch || this.isFinished());
+    this.batchWorkflowId = undefined;
   }
 
   /**
@@ -422,7 +528,9 @@ export class HookLifecycle {
     if (
       this.state.status !== 'pending' ||
       this.attemptInFlight ||
-      this.state.attempts > this.earlierAttempts
+      this.state.attempts > this.earlierAttempts ||
+      this.joiningBatch ||
+      this.batchWorkflowId !== undefined
     ) {
       throw notAllowed(
         this.isFinished()
@@ -464,6 +572,7 @@ export class HookLifecycle {
 
   /** An attempt in flight is let finish first: its request may already have reached the receiver. */
   private async cancel(): Promise<HookState> {
+    if (this.input.batch) await this.leaveBatch();
     await condition(() => !this.attemptInFlight);
     this.assertCancellable();
     this.setStatus('cancelled');
@@ -527,7 +636,7 @@ export class HookLifecycle {
  * then fails the workflow task). Temporal wraps a failed activity in an ActivityFailure; the SDK hands a
  * local activity's failure (its error, or its timeout) to the workflow as it is.
  */
-function attemptFailure(error: unknown): TemporalFailure | undefined {
+export function attemptFailure(error: unknown): TemporalFailure | undefined {
   if (error instanceof ActivityFailure) return error.cause instanceof TemporalFailure ? error.cause : error;
   if (error instanceof ApplicationFailure || error instanceof TimeoutFailure) return error;
   return undefined;

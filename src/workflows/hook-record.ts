@@ -64,7 +64,7 @@ export const HOOK_SEARCH_ATTRIBUTES = [
 
 /** The indexed fields of a hook; the rest of its summary is fixed at start and kept in the memo. */
 type IndexedField = 'status' | 'attempts' | 'postAt' | 'createdAt' | 'nextAttemptAt';
-type SummaryMemo = Pick<HookSummary, 'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride'>;
+type SummaryMemo = Pick<HookSummary, 'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride' | 'batch'>;
 
 /**
  * Compile-time guard: every field of a hook's summary (HookState but its details) is either indexed, in
@@ -124,6 +124,8 @@ type StateMemo = Pick<
   | 'completedAt'
   | 'failureError'
   | 'waiting'
+  // A batched hook's batch id is known once its batch is sent; the summary memo has only the key.
+  | 'batch'
 >;
 
 /**
@@ -146,6 +148,7 @@ function stateMemo(hook: HookState): StateMemo {
     completedAt: hook.completedAt,
     failureError: hook.failureError,
     waiting: hook.waiting,
+    ...(hook.batch ? { batch: hook.batch } : {}),
   };
 }
 
@@ -161,6 +164,7 @@ export function initialHookRecord(
     targetUrl: hook.targetUrl,
     async: hook.async,
     retryOverride: hook.retryOverride,
+    ...(hook.batch ? { batch: hook.batch } : {}),
   };
   return {
     memo: {

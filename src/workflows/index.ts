@@ -1,5 +1,6 @@
 // The worker's workflow bundle entry point: every workflow type the worker runs.
 export { alertWorkflow } from './alert.workflow';
+export { batchWorkflow } from './batch.workflow';
 export { endpointWorkflow } from './endpoint.workflow';
 export { hookWorkflow } from './hook.workflow';
 export { eventWorkflow } from './event.workflow';

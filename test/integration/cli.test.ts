@@ -268,6 +268,38 @@ describe('hookrelay CLI', () => {
     assert.match(again.stderr, new RegExp(`^error: ${hook.id}: .+\\(HTTP 409 conflict\\)`));
   });
 
+  it('schedules batched hooks, delivered in one request', async () => {
+    const batchFlags = ['--batch-key', 'cli-batch', '--batch-max-size', '2', '--batch-window-secs', '30'];
+    const hooks = [
+      await schedule(['--path', '/batched/1', '--in', '0s', ...batchFlags]),
+      await schedule(['--path', '/batched/1', '--in', '0s', ...batchFlags]),
+    ];
+    assert.deepEqual(
+      hooks.map((hook) => hook.batch),
+      [{ key: 'cli-batch' }, { key: 'cli-batch' }],
+    );
+    for (const hook of hooks) await stack.waitForHook('cli', hook.id, until('completed'));
+    const batched = receiver.arrivals.filter((arrival) => arrival.path === '/batched/1');
+    assert.equal(batched.length, 1, 'one request for both');
+    assert.deepEqual(
+      (JSON.parse(batched[0]?.body ?? '[]') as { id: string }[]).map((envelope) => envelope.id).toSorted(),
+      hooks.map((hook) => hook.id).toSorted(),
+    );
+
+    const alone = await cli([
+      'hooks',
+      'schedule',
+      '--path',
+      '/batched/2',
+      '--in',
+      '0s',
+      '--batch-max-size',
+      '2',
+    ]);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--batch-max-size and --batch-window-secs go with --batch-key/);
+  });
+
   it('retries a failed hook once the receiver is fixed, under the same id', async () => {
     const hook = await schedule([
       '--path',

@@ -126,6 +126,9 @@ describe('hook workflow', { concurrency: true }, () => {
           data,
           timeoutMs: 2_500,
           async: false,
+          // What the activity needs to hand the hook to its endpoint, should that hold it.
+          workflowId: hook.workflowId,
+          dueAt: hook.input.postAt,
         },
       ]);
       assert.deepEqual(hook.metricCalls(), [
@@ -665,6 +668,46 @@ describe('hook workflow', { concurrency: true }, () => {
       const parkedMs = (closed.closeTime?.getTime() ?? 0) - Date.parse(failed.completedAt ?? '');
       assert.ok(parkedMs >= 1_500 - CLOCK_SLACK_MS, `closed ${parkedMs} ms after failing`);
       await assertClosed(hook.retry());
+    });
+  });
+
+  describe('batched', { concurrency: true }, () => {
+    let keys = 0;
+    /** A batch of its own per hook: one member, sent as soon as it joins. */
+    const alone = () => ({ key: `solo-${++keys}-${Date.now()}`, maxSize: 1, windowSecs: 30 });
+
+    it('keeps the outcome its batch told it before its own join completed', async () => {
+      const hook = await env.schedule({ steps: [reply.ok()], batch: { ...alone(), joinReturnsLate: true } });
+      const done = await hook.result();
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(outcomes(done), ['success']);
+      assert.match(done.batch?.batchId ?? '', /^bat_[0-9a-f]{32}$/);
+      assert.deepEqual(hook.metricCalls(), [
+        ['attemptOutcome', 'success'],
+        ['hookFinished', 'completed'],
+      ]);
+    });
+
+    it('fails with its batch, and a retry gives it a new batch under the same hook', async () => {
+      const hook = await env.schedule({
+        steps: [reply.status(500), reply.ok()],
+        retry: { maxAttempts: 1 },
+        retryWindowMs: 10_000,
+        batch: alone(),
+      });
+      const failed = await hook.waitFor('failure', (state) => state.status === 'failed');
+      assert.equal(failed.failureError, 'the receiver answered 500');
+      await hook.retry();
+      const done = await hook.result();
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(
+        done.attemptHistory.map((attempt) => [attempt.number, attempt.outcome]),
+        [
+          [1, 'failure'],
+          [2, 'success'],
+        ],
+      );
+      assert.notEqual(done.batch?.batchId, failed.batch?.batchId, 'another batch request');
     });
   });
 

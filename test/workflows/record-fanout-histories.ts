@@ -13,9 +13,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { eventWorkflowId } from '../../src/workflows/event-record';
 import { subscriptionsWorkflowId } from '../../src/workflows/subscription-record';
-import { TestReceiver } from '../support/receiver';
-import { TestStack } from '../support/stack';
-import { recordingDir, writeHistoryFixtures } from './support/history-fixture';
+import type { TestReceiver } from '../support/receiver';
+import type { TestStack } from '../support/stack';
+import { recordAgainstReceiver } from './support/history-fixture';
 
 const PROJECT = 'rec-fanout';
 const WAIT_MS = 20_000;
@@ -60,23 +60,4 @@ async function drive(stack: TestStack, receiver: TestReceiver) {
   } satisfies Record<string, WorkflowHandle>;
 }
 
-async function main(): Promise<void> {
-  const outDir = await recordingDir();
-  const receiver = await TestReceiver.start();
-  let stack: TestStack | undefined;
-  try {
-    stack = await TestStack.start([{ id: PROJECT, baseUrl: receiver.url }]);
-    await writeHistoryFixtures(outDir, await drive(stack, receiver));
-  } finally {
-    try {
-      await stack?.close();
-    } finally {
-      await receiver.close();
-    }
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+recordAgainstReceiver({ project: (baseUrl) => ({ id: PROJECT, baseUrl }) }, drive);

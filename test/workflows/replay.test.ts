@@ -47,6 +47,18 @@ const EXPECTED_LIMITS_SHAPES = ['endpoint-limited', 'limited-released', 'limited
 const FANOUT_VERSIONS = ['2026-11-24-fanout'];
 const EXPECTED_FANOUT_SHAPES = ['subscriptions-continued', 'event-fanout', 'event-unmatched'];
 
+/**
+ * A batch workflow gathers, sends and retries while its members wait on it, and a new deploy meets both:
+ * a batch retried as a whole and one a member left, with a member of each (record-batching-histories.ts).
+ */
+const BATCHING_VERSIONS = ['2026-11-24-batching'];
+const EXPECTED_BATCHING_SHAPES = [
+  'batch-retried',
+  'batched-hook-retried',
+  'batch-with-leave',
+  'batched-hook-cancelled',
+];
+
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
   'sync-success',
@@ -64,17 +76,22 @@ const EXPECTED_SHAPES = [
 ];
 
 // Read when the file loads, so that each fixture gets a test of its own and a failure names it.
-const fixtures = [...VERSIONS, ...ENDPOINT_VERSIONS, ...LIMITS_VERSIONS, ...FANOUT_VERSIONS].flatMap(
-  (version) => {
-    const folder = path.join(HISTORIES_DIR, version);
-    return existsSync(folder)
-      ? readdirSync(folder)
-          .filter((file) => file.endsWith('.json'))
-          .map((file) => `${version}/${file.slice(0, -'.json'.length)}`)
-          .sort()
-      : [];
-  },
-);
+const ALL_VERSIONS = [
+  ...VERSIONS,
+  ...ENDPOINT_VERSIONS,
+  ...LIMITS_VERSIONS,
+  ...FANOUT_VERSIONS,
+  ...BATCHING_VERSIONS,
+];
+const fixtures = ALL_VERSIONS.flatMap((version) => {
+  const folder = path.join(HISTORIES_DIR, version);
+  return existsSync(folder)
+    ? readdirSync(folder)
+        .filter((file) => file.endsWith('.json'))
+        .map((file) => `${version}/${file.slice(0, -'.json'.length)}`)
+        .sort()
+    : [];
+});
 
 /** EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: the workflow code has run at least once. */
 const WORKFLOW_TASK_COMPLETED = 7;
@@ -127,6 +144,7 @@ describe('hook workflow replay', () => {
         [ENDPOINT_VERSIONS, EXPECTED_ENDPOINT_SHAPES],
         [LIMITS_VERSIONS, EXPECTED_LIMITS_SHAPES],
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
+        [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>

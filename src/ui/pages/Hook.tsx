@@ -114,6 +114,21 @@ function HookFacts({ hook }: { hook: HookDetail }) {
           {hook.attempts}
           {hook.async && ' (async: waits for an ack)'}
         </dd>
+        {hook.batch && (
+          <>
+            <dt>Batch</dt>
+            <dd>
+              key <code>{hook.batch.key}</code>
+              {hook.batch.batchId ? (
+                <>
+                  , sent as <code>{hook.batch.batchId}</code>
+                </>
+              ) : (
+                ', not sent yet'
+              )}
+            </dd>
+          </>
+        )}
         {hook.failureError && (
           <>
             <dt>Failed because</dt>

@@ -11,7 +11,7 @@ import {
   validationOr,
 } from './fuzz-request';
 import {
-  asyncFlags,
+  batchesAndAsyncFlags,
   data,
   dueTimes,
   exactlyOne,
@@ -62,7 +62,7 @@ const CREATE_PARTS = [
   dueTimes,
   data,
   retryOverrides,
-  asyncFlags,
+  batchesAndAsyncFlags,
   onlyWrong(unknownKeys),
   idempotencyKeys,
 ];

@@ -430,6 +430,51 @@ export const asyncFlags: Part = optional(
   field('async', fc.boolean(), fc.constantFrom('true', 1, null, 'yes', [])),
 );
 
+const batchSettings: Record<string, [valid: Arbitrary<unknown>, invalid: Arbitrary<unknown>]> = {
+  key: [
+    fc.stringMatching(/^[A-Za-z0-9._:-]{1,100}$/),
+    fc.constantFrom('', 'has space', 'k'.repeat(101), 'clé', 'a/b', 5, null),
+  ],
+  maxSize: [fc.integer({ min: 1, max: 1000 }), fc.constantFrom(0, -1, 1001, 1.5, '10', null)],
+  windowSecs: [
+    fc.oneof(fc.integer({ min: 1, max: 3600 }), fc.constantFrom(0.001, 0.5, 3599.5)),
+    fc.constantFrom(0, -1, -0.5, 3601, '30', null),
+  ],
+};
+
+/**
+ * `batch` and `async` together, since a batched hook cannot be async: either one alone as its own rules
+ * have it, a batch with `async: false`, or what is wrong: a setting past its limits, no key, no object,
+ * or a batch on an async hook (blamed on `async`).
+ */
+export const batchesAndAsyncFlags: Part = {
+  valid: fc.oneof(
+    asyncFlags.valid,
+    fc
+      .tuple(
+        fc.record(Object.fromEntries(Object.entries(batchSettings).map(([key, [good]]) => [key, good])), {
+          requiredKeys: ['key'],
+        }),
+        fc.constantFrom({}, { async: false }),
+      )
+      .map(([batch, async]) => ({ value: { batch, ...async }, broken: [] })),
+  ),
+  invalid: fc.oneof(
+    asyncFlags.invalid,
+    someWrong(
+      Object.entries(batchSettings).map(([key, [good, bad]]) =>
+        key === 'key' ? field(key, good, bad) : optional(field(key, good, bad)),
+      ),
+    ).map(({ value, broken }) => ({ value: { batch: value }, broken: broken.map((key) => `batch.${key}`) })),
+    fc.constant({ value: { batch: { maxSize: 10 } }, broken: ['batch.key'] }),
+    fc.constantFrom({ key: 'k', unknown: 1 }, 'orders', 5, null, []).map((value) => ({
+      value: { batch: value },
+      broken: ['batch'],
+    })),
+    fc.constant({ value: { batch: { key: 'orders' }, async: true }, broken: ['async'] }),
+  ),
+};
+
 /** A key no body schema has, some of them named like what JavaScript objects inherit. */
 export const unknownKeys: Arbitrary<Fields> = fc
   .tuple(

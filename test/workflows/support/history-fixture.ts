@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import * as prettier from 'prettier';
 import { historyToJson } from '../../../src/temporal/sdk-internals';
+import { type Responder, TestReceiver } from '../../support/receiver';
+import { TestStack, type TestProjectSpec } from '../../support/stack';
 
 /** Where a recorder writes: the folder its command line names, or a new temporary one. */
 export async function recordingDir(): Promise<string> {
@@ -29,4 +31,34 @@ export async function writeHistoryFixtures(
     console.log(`${name.padEnd(24)} ${String(Buffer.byteLength(text)).padStart(7)} bytes`);
   }
   console.log(`wrote to ${outDir}`);
+}
+
+/**
+ * A recorder's whole run when it drives one project against one receiver: starts both, writes what
+ * `drive` hands back to the folder the command line names, stops everything whatever happens, and sets
+ * the exit code on failure.
+ */
+export function recordAgainstReceiver(
+  options: { project: (receiverUrl: string) => TestProjectSpec; responder?: Responder },
+  drive: (stack: TestStack, receiver: TestReceiver) => Promise<Record<string, WorkflowHandle>>,
+): void {
+  const run = async () => {
+    const outDir = await recordingDir();
+    const receiver = await TestReceiver.start(options.responder);
+    let stack: TestStack | undefined;
+    try {
+      stack = await TestStack.start([options.project(receiver.url)]);
+      await writeHistoryFixtures(outDir, await drive(stack, receiver));
+    } finally {
+      try {
+        await stack?.close();
+      } finally {
+        await receiver.close();
+      }
+    }
+  };
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

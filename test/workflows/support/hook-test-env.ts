@@ -12,6 +12,9 @@ import {
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type InjectedSinks, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { CallbackSignal } from '../../../src/domain/async-ack';
+import type { BatchDeliveryRequest } from '../../../src/activities/deliver-batch';
+import { createBatchJoinActivities } from '../../../src/activities/join-batch';
+import type { BatchMember, BatchSettings, HookBatch } from '../../../src/domain/batch';
 import type { DeliveryRequest, DeliveryResult } from '../../../src/domain/delivery';
 import type { HookState, HookWorkflowInput, RetryOverride } from '../../../src/domain/hook';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../../../src/domain/retry-policy';
@@ -253,6 +256,11 @@ export interface HookOptions {
   /** Default 300 ms, so that a failed hook's workflow closes quickly unless the test retries it. */
   retryWindowMs?: number;
   data?: unknown;
+  /**
+   * Delivered in a batch: its batch's request answers from the script of the batch's first member. With
+   * `joinReturnsLate`, the hook's join activity reports back only once its batch workflow has ended.
+   */
+  batch?: HookBatch & { joinReturnsLate?: boolean };
 }
 
 type MetricCall =
@@ -334,6 +342,7 @@ let runtimeInstalled = false;
 /** The dev server, the workflow bundle and the one worker of a suite. */
 export class HookTestEnv {
   private readonly fakes = new Map<string, FakeDelivery>();
+  private readonly lateJoins = new Set<string>();
   private readonly metrics = new Map<string, MetricCall[]>();
   private worker: Worker | undefined;
   private running: Promise<void> | undefined;
@@ -379,7 +388,14 @@ export class HookTestEnv {
     return suite;
   }
 
+  private deliver(req: DeliveryRequest): Promise<DeliveryResult> {
+    const fake = this.fakes.get(req.hookId);
+    if (!fake) return Promise.reject(new Error(`no fake receiver for hook ${req.hookId}`));
+    return fake.deliver(req, Context.current().cancellationSignal);
+  }
+
   private async startWorker(workflowBundle: WorkflowBundle): Promise<void> {
+    const joins = createBatchJoinActivities({ client: this.client, taskQueue: TASK_QUEUE });
     const record =
       (kind: MetricCall['kind']) =>
       // The number (attempt, or attempts in all) names the fact for the worker's once-only count.
@@ -400,11 +416,17 @@ export class HookTestEnv {
       taskQueue: TASK_QUEUE,
       workflowBundle,
       activities: {
-        deliverHook: (req: DeliveryRequest): Promise<DeliveryResult> => {
-          const fake = this.fakes.get(req.hookId);
-          if (!fake) return Promise.reject(new Error(`no fake receiver for hook ${req.hookId}`));
-          return fake.deliver(req, Context.current().cancellationSignal);
+        deliverHook: (req: DeliveryRequest): Promise<DeliveryResult> => this.deliver(req),
+        joinBatch: async (req: { batch: BatchSettings; member: BatchMember }): Promise<string> => {
+          const batchWorkflowId = await joins.joinBatch(req);
+          if (this.lateJoins.has(req.member.hookId))
+            await this.client.workflow.getHandle(batchWorkflowId).result();
+          return batchWorkflowId;
         },
+        deliverBatch: ({ members: [first], ...req }: BatchDeliveryRequest): Promise<DeliveryResult> =>
+          first
+            ? this.deliver({ ...first, ...req, async: false })
+            : Promise.reject(new Error(`batch ${req.batchId} has no member`)),
       },
       sinks,
       // Fakes still hanging when the suite ends are cancelled rather than waited for.
@@ -429,11 +451,21 @@ export class HookTestEnv {
         retryOverride,
         async: options.async ?? false,
         deliveryTimeoutMs: options.deliveryTimeoutMs ?? 1_000,
+        ...(options.batch
+          ? {
+              batch: {
+                key: options.batch.key,
+                maxSize: options.batch.maxSize,
+                windowSecs: options.batch.windowSecs,
+              },
+            }
+          : {}),
       },
       { hookId, projectId: PROJECT_ID, retryWindowMs: options.retryWindowMs ?? 300 },
     );
     const fake = new FakeDelivery([...(options.steps ?? [])]);
     this.fakes.set(hookId, fake);
+    if (options.batch?.joinReturnsLate) this.lateJoins.add(hookId);
     const handle = await this.client.workflow.start<typeof hookWorkflow>(
       'hookWorkflow',
       hookWorkflowStartOptions(input, { taskQueue: TASK_QUEUE }),
