@@ -1,21 +1,20 @@
 import type { BatchMember } from '../domain/batch';
-import type { DeliveryResult } from '../domain/delivery';
+import type { DeliveryResult, EndpointPassage, HeldByEndpoint } from '../domain/delivery';
 import { signedBatchDelivery } from '../security/signed-delivery';
 import { type DeliveryDependencies, post } from './deliver';
+import { leaveEndpoint, passEndpoint } from './endpoint-passage';
 
 export interface BatchDeliveryDependencies extends Pick<
   DeliveryDependencies,
-  'signingSecrets' | 'userAgent' | 'dispatcherFor'
+  'signingSecrets' | 'userAgent' | 'dispatcherFor' | 'endpoints'
 > {
   /** Told of each batch request sent, for hookrelay_batches_sent_total. */
   countBatchSent(projectId: string, outcome: DeliveryResult['outcome']): void;
 }
 
 /** One attempt of a batch request: every member's envelope in one body (see the batch workflow). */
-export interface BatchDeliveryRequest {
+export interface BatchDeliveryRequest extends EndpointPassage {
   batchId: string;
-  projectId: string;
-  targetUrl: string;
   attempt: number;
   timeoutMs: number;
   members: BatchMember[];
@@ -25,11 +24,14 @@ export function createBatchDeliveryActivities(deps: BatchDeliveryDependencies) {
   return {
     /**
      * One HTTP attempt of a batch, signed and sent like a single hook's (same pool, same guard, same
-     * judgement of the answer), as a sync delivery. HTTP failures are results: the workflow decides.
+     * judgement of the answer), as a sync delivery; none while its endpoint holds it (paused, disabled,
+     * limited), as for a hook. HTTP failures are results: the workflow decides.
      */
-    async deliverBatch(req: BatchDeliveryRequest): Promise<DeliveryResult> {
+    async deliverBatch(req: BatchDeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
       const secrets = deps.signingSecrets(req.projectId);
       if (!secrets?.length) throw new Error(`project "${req.projectId}" has no signing secret configured`);
+      const heldBy = await passEndpoint(deps.endpoints, req);
+      if (heldBy) return { heldBy };
       const startedAt = new Date();
       const { headers, body } = signedBatchDelivery(req, {
         secrets,
@@ -44,11 +46,19 @@ export function createBatchDeliveryActivities(deps: BatchDeliveryDependencies) {
       );
       const finishedAt = new Date();
       deps.countBatchSent(req.projectId, outcome.outcome);
+      const reported = await leaveEndpoint(deps.endpoints, req, {
+        id: req.batchId,
+        number: req.attempt,
+        outcome,
+        startedAt,
+        finishedAt,
+      });
       return {
         ...outcome,
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         durationMs: finishedAt.getTime() - startedAt.getTime(),
+        ...(reported ? { reported: true as const } : {}),
       };
     },
   };

@@ -3,7 +3,7 @@ import { type Dispatcher, request } from 'undici';
 import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
 import type { AttemptTiming, DeliveryRequest, DeliveryResult, HeldByEndpoint } from '../domain/delivery';
 import type { EndpointTracking } from '../endpoints/endpoint-tracker';
-import { SEND_WINDOW_MS } from '../domain/flow-limits';
+import { leaveEndpoint, passEndpoint } from './endpoint-passage';
 import { parseRetryAfter } from '../domain/retry-after';
 import { readBodyPrefix } from '../lib/body-prefix';
 import { callbackUrls } from '../security/callback-token';
@@ -46,21 +46,18 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
     async deliverHook(req: DeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
       const secrets = deps.signingSecrets(req.projectId);
       if (!secrets?.length) throw new Error(`project "${req.projectId}" has no signing secret configured`);
-      const heldBy = req.released ? undefined : await deps.endpoints.holdOf(req.projectId, req.targetUrl);
+      const heldBy = await passEndpoint(deps.endpoints, req);
       if (heldBy) {
-        // The scheduler's part ends here: the hook came due and was handed to its endpoint.
-        deps.observeTiming({
-          projectId: req.projectId,
-          attempt: req.attempt,
-          postAt: req.postAt,
-          startedAt: new Date(),
-        });
-        return { heldBy: await handOver(deps.endpoints, req, heldBy) };
-      }
-      if (req.notBefore) {
-        const missedSlot = await waitForSlot(Date.parse(req.notBefore));
-        const limitedBy = missedSlot ? deps.endpoints.limitedBy(req.projectId, req.targetUrl) : undefined;
-        if (limitedBy) return { heldBy: await handOver(deps.endpoints, req, limitedBy) };
+        // The scheduler's part ends when the hook is handed to its endpoint (not when it misses a slot).
+        if (!req.released) {
+          deps.observeTiming({
+            projectId: req.projectId,
+            attempt: req.attempt,
+            postAt: req.postAt,
+            startedAt: new Date(),
+          });
+        }
+        return { heldBy };
       }
 
       const startedAt = new Date();
@@ -80,26 +77,17 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
         finishedAt,
         ...(req.heldSince ? { heldSince: req.heldSince } : {}),
       });
-      const ok = outcome.outcome === 'success' || outcome.outcome === 'async_pending';
-      deps.endpoints.report(req.projectId, req.targetUrl, {
-        hookId: req.hookId,
-        attempt: req.attempt,
-        at: finishedAt.toISOString(),
-        ok,
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-        statusCode: outcome.statusCode,
-        error: ok ? undefined : (outcome.error ?? `the receiver answered ${outcome.statusCode}`),
+      const reported = await leaveEndpoint(deps.endpoints, req, {
+        id: req.hookId,
+        number: req.attempt,
+        outcome,
+        startedAt,
+        finishedAt,
         // A first attempt's lateness is the scheduler's; one released by its endpoint waited on purpose.
         ...(req.attempt === 1 && !req.released
           ? { latenessMs: startedAt.getTime() - Date.parse(req.postAt) }
           : {}),
-        ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}),
       });
-      // The endpoint that let this attempt go learns it is made at once, so the next hook may go.
-      const reported =
-        req.releasedBy && req.workflowId
-          ? await deps.endpoints.tell(req.releasedBy, { kind: 'attempted', workflowId: req.workflowId })
-          : false;
       return {
         ...outcome,
         startedAt: startedAt.toISOString(),
@@ -109,32 +97,6 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
       };
     },
   };
-}
-
-/**
- * Tells the endpoint to hold the hook, which saves its workflow a signal and a task; when that fails (or
- * the workflow predates it and sent no id), the workflow signals the endpoint itself.
- */
-async function handOver(
-  endpoints: EndpointTracking,
-  req: DeliveryRequest,
-  heldBy: HeldByEndpoint['heldBy'],
-): Promise<HeldByEndpoint['heldBy']> {
-  if (!req.workflowId || !req.dueAt) return heldBy;
-  const hook = { workflowId: req.workflowId, dueAt: req.dueAt, backOffUntil: heldBy.backOffUntil };
-  const told = await endpoints.tell(heldBy.endpointWorkflowId, { kind: 'hold', hook });
-  return told ? { ...heldBy, told: true } : heldBy;
-}
-
-/**
- * Waits for the start of the attempt's slot; whether the slot was missed (this worker came to it too
- * late to send within SEND_WINDOW_MS), in which case the attempt must not go: it would crowd the next
- * second beyond the endpoint's rate.
- */
-async function waitForSlot(notBefore: number): Promise<boolean> {
-  const waitMs = notBefore - Date.now();
-  if (waitMs > 0) await Context.current().sleep(waitMs);
-  return Date.now() > notBefore + SEND_WINDOW_MS;
 }
 
 /** One signed POST and how it went; a batch request goes out through here too (see deliver-batch.ts). */

@@ -8,11 +8,28 @@ export function attemptDeadlineMs(deliveryTimeoutMs: number): number {
   return deliveryTimeoutMs + ATTEMPT_GRACE_MS;
 }
 
-export interface DeliveryRequest {
-  hookId: string;
+/**
+ * What an attempt's endpoint has a say in, before the request (may it go now?) and after (its outcome,
+ * and that the attempt it let go is made): the same for a hook's attempt and a batch's.
+ */
+export interface EndpointPassage {
   projectId: string;
-  attempt: number;
   targetUrl: string;
+  /** The workflow its endpoint lets go when it holds it: the hook's, or the batch's. */
+  workflowId?: string;
+  /** When the attempt is due (ISO): its place among what its endpoint holds. */
+  dueAt?: string;
+  /** Its endpoint released it: it goes even if this worker still sees the endpoint holding. */
+  released?: true;
+  /** The endpoint workflow that released it, told when the attempt is made. */
+  releasedBy?: string;
+  /** The start of the slot its endpoint gave it (ISO): it is not sent before. */
+  notBefore?: string;
+}
+
+export interface DeliveryRequest extends EndpointPassage {
+  hookId: string;
+  attempt: number;
   path?: string;
   postAt: string;
   createdAt: string;
@@ -20,16 +37,6 @@ export interface DeliveryRequest {
   timeoutMs: number;
   /** Whether a 202 starts an asynchronous wait for an ack (and the request carries ack/nack URLs). */
   async: boolean;
-  /** The hook's workflow, which its endpoint lets go when it holds it. */
-  workflowId?: string;
-  /** When this attempt is due (ISO): its place among the hooks its endpoint holds. */
-  dueAt?: string;
-  /** The hook's endpoint released this attempt itself: it goes even if the worker still sees it paused. */
-  released?: true;
-  /** The endpoint workflow that released it, told when the attempt is made. */
-  releasedBy?: string;
-  /** The start of the slot the endpoint gave a released attempt (ISO): it is not sent before. */
-  notBefore?: string;
   /** When the hook was held (ISO), for a released attempt: the wait is reported apart from lateness. */
   heldSince?: string;
 }

@@ -167,6 +167,7 @@ export async function startWorker(
         signingSecrets: (projectId) => secretsByProject.get(projectId),
         userAgent: USER_AGENT,
         dispatcherFor,
+        endpoints,
         countBatchSent,
       }),
     },

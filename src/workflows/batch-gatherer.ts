@@ -7,6 +7,7 @@ import {
   proxyActivities,
   setHandler,
   type SignalDefinition,
+  sleep,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,7 +23,7 @@ import {
   judgeBatchAttempt,
   nextBatchSize,
 } from '../domain/batch';
-import { attemptDeadlineMs, type DeliveryResult } from '../domain/delivery';
+import { attemptDeadlineMs, type DeliveryResult, type HeldByEndpoint } from '../domain/delivery';
 import {
   addToBatchSignal,
   type BatchAttemptReport,
@@ -32,7 +33,9 @@ import {
   batchViewQuery,
   leaveBatchSignal,
 } from './batch-messages';
-import { attemptFailure } from './hook-lifecycle';
+import { askEndpointToHold, reportAttemptMade } from './endpoint-passage';
+import { attemptFailure, HOLD_FAILED_BACKOFF_MS, HOLD_RECHECK_MS } from './hook-lifecycle';
+import { endpointReleasedSignal } from './messages';
 
 type BatchDeliveryActivities = ReturnType<typeof createBatchDeliveryActivities>;
 
@@ -72,6 +75,11 @@ export class BatchGatherer {
   private gathered: GatheredMember[];
   private sending: Sending | undefined;
   private readonly deliverBatch: BatchDeliveryActivities['deliverBatch'];
+  /** Set by the batch's endpoint when it lets the held request go, with the slot to send it in. */
+  private released = false;
+  private releaseSlot: string | undefined;
+  /** The endpoint that let the request go, until it is told the attempt was made. */
+  private releasedBy: string | undefined;
 
   constructor(private readonly input: BatchWorkflowInput) {
     this.gathered = input.gathered ?? [];
@@ -87,6 +95,10 @@ export class BatchGatherer {
     });
     setHandler(leaveBatchSignal, (workflowId) => this.leave(workflowId));
     setHandler(batchViewQuery, () => this.view());
+    setHandler(endpointReleasedSignal, (release) => {
+      this.released = true;
+      this.releaseSlot = release?.notBefore;
+    });
   }
 
   async run(): Promise<void> {
@@ -202,9 +214,46 @@ export class BatchGatherer {
     this.sending = undefined;
   }
 
-  /** A lost worker or an activity crash counts as a failed attempt of the whole request. */
+  /**
+   * One attempt of the request, once its endpoint lets it go: a paused, disabled or limited endpoint
+   * holds a batch as it holds a hook, without spending an attempt.
+   */
   private async attempt(sending: Sending): Promise<DeliveryResult> {
+    for (;;) {
+      const result = await this.tryAttempt(sending);
+      if (!('heldBy' in result)) {
+        await this.reportReleasedAttempt(result.reported);
+        return result;
+      }
+      await this.waitForEndpoint(result.heldBy);
+    }
+  }
+
+  /** Waits until the endpoint that holds the request lets it go (or an hour passes: it then asks again). */
+  private async waitForEndpoint({ endpointWorkflowId, told }: HeldByEndpoint['heldBy']): Promise<void> {
+    log.info('batch held by its endpoint', { batchId: this.sending?.batchId, endpointWorkflowId });
+    this.releasedBy = undefined;
+    if (!told && !(await askEndpointToHold(endpointWorkflowId, new Date(Date.now()).toISOString()))) {
+      // The endpoint is gone: try again a little later rather than at once.
+      await sleep(HOLD_FAILED_BACKOFF_MS);
+      return;
+    }
+    if (await condition(() => this.released, HOLD_RECHECK_MS)) this.releasedBy = endpointWorkflowId;
+  }
+
+  /** Tells the endpoint that let the request go that it is made, unless the activity already did. */
+  private async reportReleasedAttempt(reported: boolean | undefined): Promise<void> {
+    const endpointWorkflowId = this.releasedBy;
+    this.releasedBy = undefined;
+    if (endpointWorkflowId && !reported) await reportAttemptMade(endpointWorkflowId);
+  }
+
+  /** A lost worker or an activity crash counts as a failed attempt of the whole request. */
+  private async tryAttempt(sending: Sending): Promise<DeliveryResult | HeldByEndpoint> {
     const startedAt = Date.now();
+    // The activity may hand the request to its endpoint, whose release can then come before its result.
+    this.released = false;
+    const releasedBy = this.releasedBy;
     try {
       return await this.deliverBatch({
         batchId: sending.batchId,
@@ -213,6 +262,15 @@ export class BatchGatherer {
         attempt: sending.attempt,
         timeoutMs: this.input.deliveryTimeoutMs,
         members: sending.members,
+        workflowId: workflowInfo().workflowId,
+        dueAt: new Date(startedAt).toISOString(),
+        ...(releasedBy
+          ? {
+              released: true as const,
+              releasedBy,
+              ...(this.releaseSlot ? { notBefore: this.releaseSlot } : {}),
+            }
+          : {}),
       });
     } catch (error) {
       const failure = attemptFailure(error);

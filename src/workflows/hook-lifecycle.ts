@@ -39,7 +39,7 @@ import {
   batchLeftSignal,
   leaveBatchSignal,
 } from './batch-messages';
-import { heldHookAttemptedSignal, holdHookSignal } from './endpoint-messages';
+import { askEndpointToHold, reportAttemptMade } from './endpoint-passage';
 import { endpointIdOf } from './endpoint-record';
 import { callbackMemoUpdate, hookSearchAttributes, hookStateMemoUpdate } from './hook-record';
 import {
@@ -60,9 +60,9 @@ type BatchJoinActivities = ReturnType<typeof createBatchJoinActivities>;
  * A held hook asks its endpoint again after this long without a release, in case the endpoint workflow
  * lost track of it; the next attempt then finds the endpoint's state as it is.
  */
-const HOLD_RECHECK_MS = 60 * 60_000;
+export const HOLD_RECHECK_MS = 60 * 60_000;
 /** After an endpoint could not be told of a held hook, the hook waits this long before it tries again. */
-const HOLD_FAILED_BACKOFF_MS = 10_000;
+export const HOLD_FAILED_BACKOFF_MS = 10_000;
 /** A join is one signal-with-start; Temporal retries it until the batch has the hook. */
 const JOIN_BATCH_TIMEOUT_MS = 30_000;
 
@@ -387,17 +387,10 @@ export class HookLifecycle {
         since: this.heldSince,
       };
       if (this.publishesStateMemo()) upsertMemo(hookStateMemoUpdate(this.state));
-    } else {
-      try {
-        await getExternalWorkflowHandle(endpointWorkflowId).signal(holdHookSignal, {
-          workflowId: workflowInfo().workflowId,
-          dueAt: new Date(this.dueAt).toISOString(),
-        });
-      } catch {
-        // The endpoint is gone: try again a little later rather than at once.
-        await condition(() => this.isFinished(), HOLD_FAILED_BACKOFF_MS);
-        return;
-      }
+    } else if (!(await askEndpointToHold(endpointWorkflowId, new Date(this.dueAt).toISOString()))) {
+      // The endpoint is gone: try again a little later rather than at once.
+      await condition(() => this.isFinished(), HOLD_FAILED_BACKOFF_MS);
+      return;
     }
     await condition(() => this.isReleased() || this.isFinished(), HOLD_RECHECK_MS);
     this.state.waiting = undefined;
@@ -412,15 +405,7 @@ export class HookLifecycle {
     const endpointWorkflowId = this.releasedBy;
     if (!endpointWorkflowId) return;
     this.releasedBy = undefined;
-    if (reported) return;
-    try {
-      await getExternalWorkflowHandle(endpointWorkflowId).signal(
-        heldHookAttemptedSignal,
-        workflowInfo().workflowId,
-      );
-    } catch {
-      // The endpoint is gone: nobody waits for this.
-    }
+    if (!reported) await reportAttemptMade(endpointWorkflowId);
   }
 
   /** A lost worker or an activity crash counts as a failed attempt, never as a lost hook. */

@@ -79,6 +79,7 @@ describe('endpoint limits', () => {
   let free: TestReceiver;
   let throttling: TestReceiver;
   let narrow: TestReceiver;
+  let batched: TestReceiver;
 
   before(async () => {
     const slow = () => ({ status: 200, delayMs: ANSWER_MS });
@@ -86,6 +87,7 @@ describe('endpoint limits', () => {
     free = await receivers.start();
     throttling = await receivers.start();
     narrow = await receivers.start();
+    batched = await receivers.start();
     stack = await TestStack.start(
       [
         { id: 'flow', allowUrlTargets: true },
@@ -275,6 +277,38 @@ describe('endpoint limits', () => {
     assertEachOnce(arrivals.slice(1), [first, ...others]);
     const done = await stack.waitForHook('backoff', first.id, (hook) => hook.status === 'completed');
     assert.equal(done.attempts, 2);
+  });
+
+  it('holds a batch while its endpoint is paused, and sends it as one request once resumed', async () => {
+    const api = stack.api('flow');
+    const url = `${batched.url}/batched`;
+    await api.hooks.schedule({ url, postIn: '0s', data: { warmUp: true } });
+    await batched.waitFor(1, 15_000);
+    const endpointId = await endpointIdFor('flow', url);
+    await api.endpoints.pause(endpointId, { note: 'batch test' });
+    await sleep(1_500); // every worker's gate sees the pause
+    const batch = { key: 'paused-batch', maxSize: 3, windowSecs: 1 };
+    const hooks = await scheduleMany('flow', 3, (n) => ({ url, postIn: '0s', data: { n }, batch }));
+    await pollFor('the endpoint to hold the batch', async () => {
+      const view = await api.endpoints.get(endpointId);
+      return view.heldHooks === 1 ? view : undefined;
+    });
+    assert.equal(batched.arrivals.length, 1, 'nothing reaches a paused endpoint');
+
+    await api.endpoints.resume(endpointId);
+    const [, request] = await batched.waitFor(2, 15_000);
+    assert.ok(request);
+    const envelopes = JSON.parse(request.body) as Array<{ data: { n: number } }>;
+    assert.deepEqual(envelopes.map((envelope) => envelope.data.n).sort(), [0, 1, 2]);
+    for (const hook of hooks) {
+      const done = await stack.waitForHook('flow', hook.id, (state) => state.status === 'completed');
+      assert.equal(done.attempts, 1);
+    }
+    // The batch's request counts once in its endpoint's health, as one attempt.
+    await pollFor('the batch in the endpoint health', async () => {
+      const view = await api.endpoints.get(endpointId);
+      return view.stats.lastHour.attempts === 2 ? view : undefined;
+    });
   });
 
   it('refuses limits out of range, naming the field, and changes nothing', async () => {
