@@ -22,6 +22,7 @@ import {
   stopEntryProcess,
   waitForOutput,
 } from '../support/entry-process';
+import { pollFor } from '../support/poll';
 import { TestReceiver } from '../support/receiver';
 
 /**
@@ -173,13 +174,24 @@ describe('worker and API as separate processes against an external Temporal', ()
     worker.child.kill('SIGKILL');
     worker = undefined;
 
+    // What was reported is in the endpoint's history, whether or not its memo shows it yet (stats are
+    // written every few seconds): a new worker applies it.
+    worker = await startEntryProcess('worker', env, 'worker polling');
     const read = (await call('GET', `/v1/hooks/${hooks[0]?.id ?? ''}`)).data as { endpoint: { id: string } };
-    const endpoint = (await call('GET', `/v1/endpoints/${read.endpoint.id}`)).data as {
-      url: string;
-      stats: { lastHour: { attempts: number; failures: number } };
-    };
+    type Endpoint = { url: string; stats: { lastHour: { attempts: number; failures: number } } };
+    const endpoint = await pollFor(
+      'the endpoint to show all five attempts',
+      async () => {
+        const view = (await call('GET', `/v1/endpoints/${read.endpoint.id}`)).data as Endpoint;
+        return view.stats.lastHour.attempts >= 5 ? view : undefined;
+      },
+      20_000,
+      500,
+    );
     assert.equal(endpoint.url, `${receiver.url}/crash`);
     assert.deepEqual(endpoint.stats.lastHour, { ...endpoint.stats.lastHour, attempts: 5, failures: 0 });
+    assert.equal(await stopEntryProcess(worker, 'SIGTERM'), 0);
+    worker = undefined;
     assert.equal(await stopEntryProcess(api, 'SIGTERM'), 0);
     api = undefined;
   });
