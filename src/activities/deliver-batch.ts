@@ -1,7 +1,7 @@
 import type { BatchMember } from '../domain/batch';
 import type { DeliveryResult, EndpointPassage, HeldByEndpoint } from '../domain/delivery';
 import { signedBatchDelivery } from '../security/signed-delivery';
-import { type DeliveryDependencies, post } from './deliver';
+import { attemptResult, type DeliveryDependencies, post, signingSecretsOf } from './deliver';
 import { leaveEndpoint, passEndpoint } from './endpoint-passage';
 
 export interface BatchDeliveryDependencies extends Pick<
@@ -28,8 +28,7 @@ export function createBatchDeliveryActivities(deps: BatchDeliveryDependencies) {
      * limited), as for a hook. HTTP failures are results: the workflow decides.
      */
     async deliverBatch(req: BatchDeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
-      const secrets = deps.signingSecrets(req.projectId);
-      if (!secrets?.length) throw new Error(`project "${req.projectId}" has no signing secret configured`);
+      const secrets = signingSecretsOf(deps, req.projectId);
       const heldBy = await passEndpoint(deps.endpoints, req);
       if (heldBy) return { heldBy };
       const startedAt = new Date();
@@ -53,13 +52,7 @@ export function createBatchDeliveryActivities(deps: BatchDeliveryDependencies) {
         startedAt,
         finishedAt,
       });
-      return {
-        ...outcome,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-        ...(reported ? { reported: true as const } : {}),
-      };
+      return attemptResult(outcome, startedAt, finishedAt, reported);
     },
   };
 }

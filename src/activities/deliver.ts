@@ -44,8 +44,7 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
      * workflow decides what comes next.
      */
     async deliverHook(req: DeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
-      const secrets = deps.signingSecrets(req.projectId);
-      if (!secrets?.length) throw new Error(`project "${req.projectId}" has no signing secret configured`);
+      const secrets = signingSecretsOf(deps, req.projectId);
       const heldBy = await passEndpoint(deps.endpoints, req);
       if (heldBy) {
         // The scheduler's part ends when the hook is handed to its endpoint (not when it misses a slot).
@@ -88,14 +87,34 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
           ? { latenessMs: startedAt.getTime() - Date.parse(req.postAt) }
           : {}),
       });
-      return {
-        ...outcome,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-        ...(reported ? { reported: true as const } : {}),
-      };
+      return attemptResult(outcome, startedAt, finishedAt, reported);
     },
+  };
+}
+
+/** The secrets an attempt signs with; a project without any is a configuration error, not an outcome. */
+export function signingSecretsOf(
+  deps: Pick<DeliveryDependencies, 'signingSecrets'>,
+  projectId: string,
+): readonly string[] {
+  const secrets = deps.signingSecrets(projectId);
+  if (!secrets?.length) throw new Error(`project "${projectId}" has no signing secret configured`);
+  return secrets;
+}
+
+/** An attempt's outcome with its timing, as the workflow records it. */
+export function attemptResult(
+  outcome: Outcome,
+  startedAt: Date,
+  finishedAt: Date,
+  reported: boolean,
+): DeliveryResult {
+  return {
+    ...outcome,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    ...(reported ? { reported: true as const } : {}),
   };
 }
 
