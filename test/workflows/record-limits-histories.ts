@@ -18,7 +18,7 @@ import { hookWorkflowId } from '../../src/workflows/hook-record';
 import { pollFor } from '../support/poll';
 import { TestReceiver } from '../support/receiver';
 import { TestStack } from '../support/stack';
-import { recordingDir, writeHistoryFixtures } from './support/history-fixture';
+import { recordAgainstReceiver } from './support/history-fixture';
 
 const PROJECT = 'rec-limits';
 const WAIT_MS = 30_000;
@@ -70,26 +70,14 @@ async function drive(stack: TestStack, receiver: TestReceiver): Promise<Record<s
   };
 }
 
-async function main(): Promise<void> {
-  const outDir = await recordingDir();
-  const receiver = await TestReceiver.start();
-  let stack: TestStack | undefined;
-  try {
-    stack = await TestStack.start(
-      [{ id: PROJECT, allowUrlTargets: true, retry: { maxAttempts: 2, delaySecs: 0.5, jitter: 0 } }],
-      { endpointReportIntervalMs: 200, endpointStateRefreshMs: 200 },
-    );
-    await writeHistoryFixtures(outDir, await drive(stack, receiver));
-  } finally {
-    try {
-      await stack?.close();
-    } finally {
-      await receiver.close();
-    }
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+recordAgainstReceiver(
+  {
+    project: () => ({
+      id: PROJECT,
+      allowUrlTargets: true,
+      retry: { maxAttempts: 2, delaySecs: 0.5, jitter: 0 },
+    }),
+    worker: { endpointReportIntervalMs: 200, endpointStateRefreshMs: 200 },
+  },
+  drive,
+);

@@ -5,6 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import * as prettier from 'prettier';
 import { historyToJson } from '../../../src/temporal/sdk-internals';
 import { type Responder, TestReceiver } from '../../support/receiver';
+import type { WorkerConfigInput } from '../../../src/config/schema';
 import { TestStack, type TestProjectSpec } from '../../support/stack';
 
 /** Where a recorder writes: the folder its command line names, or a new temporary one. */
@@ -39,7 +40,12 @@ export async function writeHistoryFixtures(
  * the exit code on failure.
  */
 export function recordAgainstReceiver(
-  options: { project: (receiverUrl: string) => TestProjectSpec; responder?: Responder },
+  options: {
+    project: (receiverUrl: string) => TestProjectSpec;
+    responder?: Responder;
+    /** The stack's worker settings, e.g. faster endpoint reports for a recorder that waits on them. */
+    worker?: WorkerConfigInput;
+  },
   drive: (stack: TestStack, receiver: TestReceiver) => Promise<Record<string, WorkflowHandle>>,
 ): void {
   const run = async () => {
@@ -47,7 +53,7 @@ export function recordAgainstReceiver(
     const receiver = await TestReceiver.start(options.responder);
     let stack: TestStack | undefined;
     try {
-      stack = await TestStack.start([options.project(receiver.url)]);
+      stack = await TestStack.start([options.project(receiver.url)], options.worker);
       await writeHistoryFixtures(outDir, await drive(stack, receiver));
     } finally {
       try {
