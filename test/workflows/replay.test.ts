@@ -52,6 +52,9 @@ const EXPECTED_FANOUT_SHAPES = ['subscriptions-continued', 'event-fanout', 'even
  * a batch retried as a whole and one a member left, with a member of each (record-batching-histories.ts).
  */
 const BATCHING_VERSIONS = ['2026-11-24-batching'];
+/** A batch whose request its paused endpoint held, then let go (record-batch-held-histories.ts). */
+const BATCH_HELD_VERSIONS = ['2026-11-25-batch-held'];
+const EXPECTED_BATCH_HELD_SHAPES = ['batch-held-released', 'batched-hook-held'];
 const EXPECTED_BATCHING_SHAPES = [
   'batch-retried',
   'batched-hook-retried',
@@ -82,6 +85,7 @@ const ALL_VERSIONS = [
   ...LIMITS_VERSIONS,
   ...FANOUT_VERSIONS,
   ...BATCHING_VERSIONS,
+  ...BATCH_HELD_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -145,6 +149,7 @@ describe('hook workflow replay', () => {
         [LIMITS_VERSIONS, EXPECTED_LIMITS_SHAPES],
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
         [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
+        [BATCH_HELD_VERSIONS, EXPECTED_BATCH_HELD_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>
