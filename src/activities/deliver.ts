@@ -1,7 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { type Dispatcher, request } from 'undici';
 import { asyncTimeoutSecs, callbackTokenExpiry } from '../domain/async-ack';
-import type { AttemptTiming, DeliveryRequest, DeliveryResult, HeldByEndpoint } from '../domain/delivery';
+import type {
+  AttemptTiming,
+  BatchedByEndpoint,
+  DeliveryRequest,
+  DeliveryResult,
+  HeldByEndpoint,
+} from '../domain/delivery';
 import type { EndpointTracking } from '../endpoints/endpoint-tracker';
 import { leaveEndpoint, passEndpoint } from './endpoint-passage';
 import { parseRetryAfter } from '../domain/retry-after';
@@ -40,11 +46,14 @@ export function createDeliveryActivities(deps: DeliveryDependencies) {
   return {
     /**
      * One HTTP attempt, unless the hook's endpoint holds it (paused, disabled or limited): then none, and
-     * the workflow waits for the endpoint to let it go. HTTP failures are results, not exceptions: the
+     * the workflow waits for the endpoint to let it go; or batches it: then none either, and the workflow
+     * joins the endpoint's batch, which goes its own way through the endpoint. HTTP failures are results, not exceptions: the
      * workflow decides what comes next.
      */
-    async deliverHook(req: DeliveryRequest): Promise<DeliveryResult | HeldByEndpoint> {
+    async deliverHook(req: DeliveryRequest): Promise<DeliveryResult | HeldByEndpoint | BatchedByEndpoint> {
       const secrets = signingSecretsOf(deps, req.projectId);
+      const batchBy = req.batchable ? deps.endpoints.batchOf(req.projectId, req.targetUrl) : undefined;
+      if (batchBy) return { batchBy };
       const heldBy = await passEndpoint(deps.endpoints, req);
       if (heldBy) {
         // The scheduler's part ends when the hook is handed to its endpoint (not when it misses a slot).

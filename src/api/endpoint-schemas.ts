@@ -7,6 +7,7 @@ import {
   type EndpointOverrides,
   type EndpointView,
 } from '../domain/endpoint';
+import { batchSizingSchema } from '../domain/batch-schema';
 import { ENDPOINT_ID_PATTERN } from '../domain/endpoint-grouping';
 import { ENDPOINT_ORDERS } from '../domain/endpoint-store';
 import { commaSeparated, cursorSchema, nextCursorSchema } from './schemas';
@@ -32,6 +33,8 @@ const flowLimitsViewSchema = z.object({
   ratePerSecond: z.number().describe('At most this many requests in any second; 0: no limit.'),
   maxInFlight: z.int().describe('At most this many requests at once; 0: no limit.'),
 });
+
+const batchSizingViewSchema = z.object({ maxSize: z.int(), windowSecs: z.number() });
 
 const alertRulesViewSchema = z.object({
   minSuccessRate: z.number(),
@@ -73,12 +76,18 @@ export const endpointSchema = z
       .string()
       .optional()
       .describe('The receiver asked to back off (429 or 503 with Retry-After): nothing is sent before this.'),
+    batch: batchSizingViewSchema
+      .optional()
+      .describe(
+        "Set to batch: every sync hook to it goes in a batch request with the other hooks to its URL, sized by the project's `batching` with this endpoint's own over it. Absent: hooks go one by one.",
+      ),
     alertRules: alertRulesViewSchema,
     autoDisableAfterSecs: z.int(),
     overrides: z.object({
       alertRules: alertRulesViewSchema.partial().optional(),
       autoDisableAfterSecs: z.int().optional(),
       limits: flowLimitsViewSchema.partial().optional(),
+      batch: batchSizingViewSchema.partial().optional(),
     }),
     firstSeenAt: z.string(),
   })
@@ -128,11 +137,20 @@ export const configureEndpointBodySchema = z
         "Limits over the project's, field by field (0: no limit); null removes this endpoint's own. " +
           'They hold across every worker and apply within about a second.',
       ),
+    batch: batchSizingSchema
+      .nullable()
+      .optional()
+      .describe(
+        "Any object (even {}) sets the endpoint to batch: every sync hook to it then goes in a batch request, sized by these fields over the project's `batching`; null stops it. Applies within about a second.",
+      ),
   })
   .refine(
     (body) =>
-      body.alertRules !== undefined || body.autoDisableAfterSecs !== undefined || body.limits !== undefined,
-    { message: 'set alertRules, autoDisableAfterSecs or limits' },
+      body.alertRules !== undefined ||
+      body.autoDisableAfterSecs !== undefined ||
+      body.limits !== undefined ||
+      body.batch !== undefined,
+    { message: 'set alertRules, autoDisableAfterSecs, limits or batch' },
   )
   .meta({ id: 'EndpointSettings' }) satisfies z.ZodType<EndpointOverrides>;
 

@@ -7,7 +7,8 @@ import {
   type HookState,
   type HookSummary,
 } from '../domain/hook';
-import { BATCH_KEY_PATTERN, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_SECS } from '../domain/batch';
+import { BATCH_KEY_PATTERN } from '../domain/batch';
+import { batchSizingSchema } from '../domain/batch-schema';
 import { ENDPOINT_STATES } from '../domain/endpoint';
 import { type DueTimeFields, readDueTime, readPostIn } from '../domain/due-time';
 import { isValidTimeZone, LOCAL_DATE_TIME_PATTERN } from '../domain/local-time';
@@ -118,20 +119,12 @@ const batchRequestSchema = z
       .string()
       .regex(BATCH_KEY_PATTERN, 'must be 1 to 100 characters of letters, digits, ".", "_", ":" and "-"')
       .describe('Hooks of the same project, target URL and key are delivered together.'),
-    maxSize: z
-      .int()
-      .min(1)
-      .max(MAX_BATCH_SIZE)
-      .optional()
-      .describe("A request carries at most this many hooks; default from the project's `batching`."),
-    windowSecs: z
-      .number()
-      .positive()
-      .max(MAX_BATCH_WINDOW_SECS)
-      .optional()
-      .describe(
-        "A batch is sent at the latest this long after its first hook; default from the project's `batching`.",
-      ),
+    maxSize: batchSizingSchema.shape.maxSize.describe(
+      "A request carries at most this many hooks; default from the project's `batching`.",
+    ),
+    windowSecs: batchSizingSchema.shape.windowSecs.describe(
+      "A batch is sent at the latest this long after its first hook; default from the project's `batching`.",
+    ),
   })
   .meta({ id: 'BatchRequest' });
 

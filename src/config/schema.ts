@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { alertChannelSchema } from '../alerts/channel-config';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_BATCH_WINDOW_SECS,
-  MAX_BATCH_SIZE,
-  MAX_BATCH_WINDOW_SECS,
-} from '../domain/batch';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_WINDOW_SECS } from '../domain/batch';
 import { DEFAULT_ALERT_RULES, DEFAULT_AUTO_DISABLE_AFTER_SECS } from '../domain/endpoint';
 import { FLOW_LIMIT_BOUNDS } from '../domain/flow-limits';
 import { isValidSigningSecret } from '../security/signing';
+import { batchSizingSchema } from '../domain/batch-schema';
 import { retryOverrideSchema } from '../domain/retry-schema';
 import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
 
@@ -134,10 +130,10 @@ export const projectConfigSchema = z.strictObject({
   retry: retryOverrideSchema.default({}),
   endpoints: endpointsConfigSchema.prefault({}),
   /** What a hook's `batch` leaves out: how many hooks one request carries, and how long a batch gathers. */
-  batching: z
-    .strictObject({
-      maxSize: z.int().min(1).max(MAX_BATCH_SIZE).default(DEFAULT_BATCH_SIZE),
-      windowSecs: z.number().positive().max(MAX_BATCH_WINDOW_SECS).default(DEFAULT_BATCH_WINDOW_SECS),
+  batching: batchSizingSchema
+    .extend({
+      maxSize: batchSizingSchema.shape.maxSize.unwrap().default(DEFAULT_BATCH_SIZE),
+      windowSecs: batchSizingSchema.shape.windowSecs.unwrap().default(DEFAULT_BATCH_WINDOW_SECS),
     })
     .prefault({}),
 });

@@ -9,6 +9,7 @@ const CLI_TYPES: Record<(typeof HOOKRELAY_SEARCH_ATTRIBUTES)[number]['type'], Cl
   KEYWORD: 'Keyword',
   INT: 'Int',
   DATETIME: 'Datetime',
+  BOOL: 'Bool',
 };
 
 export interface HookDevServerOptions {

@@ -20,11 +20,39 @@ export const DEFAULT_BATCH_WINDOW_SECS = 30;
  */
 export const MAX_BATCH_DATA_BYTES = 1024 * 1024;
 
-/** How a hook asks to be batched, its project's defaults filled in. */
-export interface HookBatch {
-  key: string;
+/** How big a batch request grows and how long it gathers: a project's defaults, or an endpoint's own. */
+export interface BatchSizing {
   maxSize: number;
   windowSecs: number;
+}
+
+/** How a hook asks to be batched, its project's defaults filled in. */
+export interface HookBatch extends BatchSizing {
+  key: string;
+}
+
+/**
+ * The key of the batches an endpoint set to batch makes of its hooks. It lies outside BATCH_KEY_PATTERN,
+ * so no hook's own key ever joins them.
+ */
+export const ENDPOINT_BATCH_KEY = '@endpoint';
+
+/** What a batch request is sized by when its project says nothing (reports of workers that predate it). */
+export const DEFAULT_BATCH_SIZING: BatchSizing = {
+  maxSize: DEFAULT_BATCH_SIZE,
+  windowSecs: DEFAULT_BATCH_WINDOW_SECS,
+};
+
+/** Why batch sizing is out of range, or undefined when it is not; fields left out are not checked. */
+export function batchSizingProblem(sizing: Partial<BatchSizing>): string | undefined {
+  const { maxSize, windowSecs } = sizing;
+  if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1 && maxSize <= MAX_BATCH_SIZE)) {
+    return `maxSize must be an integer between 1 and ${MAX_BATCH_SIZE}`;
+  }
+  if (windowSecs !== undefined && !(windowSecs > 0 && windowSecs <= MAX_BATCH_WINDOW_SECS)) {
+    return `windowSecs must be more than 0 and at most ${MAX_BATCH_WINDOW_SECS}`;
+  }
+  return undefined;
 }
 
 /** What a hook shows of its batch: the key, and once a request of it went out, the batch's id. */

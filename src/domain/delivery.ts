@@ -1,4 +1,5 @@
 /** The contract between the hook workflow and the delivery activity: one call is one HTTP attempt. */
+import type { HookBatch } from './batch';
 
 /** Time an attempt gets beyond its HTTP timeout (signing, reading the body) before its worker counts as lost. */
 const ATTEMPT_GRACE_MS = 5_000;
@@ -39,6 +40,8 @@ export interface DeliveryRequest extends EndpointPassage {
   async: boolean;
   /** When the hook was held (ISO), for a released attempt: the wait is reported apart from lateness. */
   heldSince?: string;
+  /** The hook may go in its endpoint's batch, if its endpoint batches (workflows that predate it may not). */
+  batchable?: true;
 }
 
 /**
@@ -57,6 +60,11 @@ export interface HeldByEndpoint {
     /** A receiver's back-off this worker knows of and the endpoint may not yet (ISO). */
     backOffUntil?: string;
   };
+}
+
+/** No attempt was made: the hook's endpoint batches its hooks, and this one joins the endpoint's batch. */
+export interface BatchedByEndpoint {
+  batchBy: HookBatch;
 }
 
 export interface DeliveryResult {

@@ -2,6 +2,7 @@
  * The endpoint model: where a project's hooks go, grouped so that one receiver is one endpoint, with its
  * health, its alerts and its state. Pure types and constants only: workflow code imports this module.
  */
+import type { BatchSizing } from './batch';
 import type { FlowLimits } from './flow-limits';
 
 /**
@@ -164,6 +165,11 @@ export interface EndpointView extends EndpointRef {
   limits: FlowLimits;
   /** A receiver asked to back off (429 or 503 with Retry-After): nothing goes before this. */
   throttledUntil?: string;
+  /**
+   * Set to batch: every sync hook to it goes out in a batch request with the others to its URL, sized
+   * by the project's batching with the endpoint's own over it. Absent: hooks go one by one.
+   */
+  batch?: BatchSizing;
   /** The rules and window in force: the project's, with the endpoint's own overrides. */
   alertRules: AlertRules;
   autoDisableAfterSecs: number;
@@ -171,6 +177,7 @@ export interface EndpointView extends EndpointRef {
     alertRules?: Partial<AlertRules>;
     autoDisableAfterSecs?: number;
     limits?: Partial<FlowLimits>;
+    batch?: Partial<BatchSizing>;
   };
   firstSeenAt: string;
 }
@@ -193,4 +200,6 @@ export interface EndpointOverrides {
   alertRules?: Partial<AlertRules> | null;
   autoDisableAfterSecs?: number | null;
   limits?: Partial<FlowLimits> | null;
+  /** Any object sets the endpoint to batch (its fields over the project's sizing); null stops it. */
+  batch?: Partial<BatchSizing> | null;
 }

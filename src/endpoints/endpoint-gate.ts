@@ -1,21 +1,29 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { BatchSizing } from '../domain/batch';
 import type { HoldingState } from '../domain/delivery';
 import { heldEndpointsQuery } from '../temporal/visibility-query';
-import { endpointFlowOf, endpointStateOf } from '../workflows/endpoint-record';
+import {
+  endpointBatchesOf,
+  endpointBatchingOfMemo,
+  endpointFlowOf,
+  endpointStateOf,
+} from '../workflows/endpoint-record';
 
 /** What a worker knows of an endpoint: it holds its hooks (and why), or it is open although its project limits endpoints. */
 export type GateState = HoldingState | 'open';
 
 /**
- * Which endpoints hold their hooks (paused, disabled, or limited), as this worker knows it: one visibility
- * query a second for all of them, so that an attempt checks a map instead of asking Temporal. A pause or
- * a new limit takes effect on this worker within about a second of its visibility record; a hook that
- * comes due in that second is attempted, as it would be had it come due a moment before. A receiver's
- * Retry-After seen by this worker takes effect on it at once (throttle).
+ * Which endpoints hold their hooks (paused, disabled, or limited) and which batch them, as this worker
+ * knows it: one visibility query a second for all of them, so that an attempt checks a map instead of
+ * asking Temporal. A pause, a new limit or batching takes effect on this worker within about a second of
+ * its visibility record; a hook that comes due in that second is attempted as before, as it would be had
+ * it come due a moment before. A receiver's Retry-After seen by this worker takes effect on it at once
+ * (throttle).
  */
 export class EndpointGate {
   private states = new Map<string, GateState>();
+  private batching = new Map<string, BatchSizing>();
   /** Back-offs this worker was told of by receivers, until their visibility record shows them. */
   private readonly throttled = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -38,6 +46,11 @@ export class EndpointGate {
     if (this.backOffUntil(endpointWorkflowId) !== undefined) return 'limited';
     this.throttled.delete(endpointWorkflowId);
     return state;
+  }
+
+  /** How the endpoint with this id batches its hooks; undefined when it is not set to batch. */
+  batchingOf(endpointWorkflowId: string): BatchSizing | undefined {
+    return this.batching.get(endpointWorkflowId);
   }
 
   /** Until when a receiver of this endpoint asked this worker to back off, while it lasts. */
@@ -87,14 +100,20 @@ export class EndpointGate {
   private async refresh(): Promise<void> {
     try {
       const states = new Map<string, GateState>();
+      const batching = new Map<string, BatchSizing>();
       const query = heldEndpointsQuery(this.options.projectsWithLimits);
       for await (const execution of this.client.workflow.list({ query })) {
         const state = endpointStateOf(execution.typedSearchAttributes);
         const flow = endpointFlowOf(execution.typedSearchAttributes);
         if (state === 'paused' || state === 'disabled') states.set(execution.workflowId, state);
         else if (flow) states.set(execution.workflowId, flow);
+        const sizing = endpointBatchesOf(execution.typedSearchAttributes)
+          ? endpointBatchingOfMemo(execution.memo)
+          : undefined;
+        if (sizing) batching.set(execution.workflowId, sizing);
       }
       this.states = states;
+      this.batching = batching;
     } catch (error) {
       // The last known states stay in force until Temporal answers again.
       this.options.logger.warn({ err: error }, 'could not read which endpoints are paused or limited');

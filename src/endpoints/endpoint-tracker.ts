@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { channelLabel } from '../alerts/channel-config';
 import type { ProjectConfig } from '../config/schema';
+import { ENDPOINT_BATCH_KEY, type HookBatch } from '../domain/batch';
 import type { HeldByEndpoint } from '../domain/delivery';
 import type { AttemptReport, EndpointRef } from '../domain/endpoint';
 import { type EndpointGrouping, endpointOf } from '../domain/endpoint-grouping';
@@ -34,6 +35,8 @@ export interface EndpointTracking {
    * workflow then exists, ready to be told.
    */
   holdOf(projectId: string, targetUrl: string): Promise<HeldByEndpoint['heldBy'] | undefined>;
+  /** The batch a hook to this target joins, when its endpoint is set to batch. */
+  batchOf(projectId: string, targetUrl: string): HookBatch | undefined;
   /** The endpoint that holds a released attempt again, because it missed its slot. */
   limitedBy(projectId: string, targetUrl: string): HeldByEndpoint['heldBy'] | undefined;
   /**
@@ -61,6 +64,7 @@ export function endpointDefaults(project: ProjectConfig): EndpointDefaults {
     autoDisableAfterSecs: project.endpoints.autoDisableAfterSecs,
     alertChannels: project.endpoints.alertChannels.map(channelLabel),
     limits: project.endpoints.limits,
+    batching: project.batching,
   };
 }
 
@@ -148,6 +152,12 @@ export class EndpointTracker implements EndpointTracking {
       state,
       ...(backOffUntil === undefined ? {} : { backOffUntil: new Date(backOffUntil).toISOString() }),
     };
+  }
+
+  batchOf(projectId: string, targetUrl: string): HookBatch | undefined {
+    const endpoint = this.endpointOf(projectId, targetUrl);
+    const sizing = endpoint && this.gate.batchingOf(endpointWorkflowId(projectId, endpoint.id));
+    return sizing && { key: ENDPOINT_BATCH_KEY, ...sizing };
   }
 
   tell(endpointWorkflowId: string, message: EndpointNotice): Promise<boolean> {

@@ -40,11 +40,11 @@ export function overdueHooksQuery(now: Date, projectId?: string): string {
 }
 
 /**
- * The current run of every endpoint that holds its hooks (paused, disabled, limited), in every project;
- * and in projects whose endpoints are limited by default, the open ones.
+ * The current run of every endpoint that holds its hooks (paused, disabled, limited) or batches them, in
+ * every project; and in projects whose endpoints are limited by default, the open ones.
  */
 export function heldEndpointsQuery(projectsWithLimits: readonly string[] = []): string {
-  const gated = [`${E.state} IN ('paused', 'disabled')`, `${E.flow} = 'limited'`];
+  const gated = [`${E.state} IN ('paused', 'disabled')`, `${E.flow} = 'limited'`, `${E.batch} = true`];
   // In a project whose endpoints are limited by default, the few that are not must be known too.
   if (projectsWithLimits.length > 0) {
     gated.push(`(${E.flow} = 'open' AND ${E.project} IN (${projectsWithLimits.map(literal).join(', ')}))`);

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BatchSizing } from '../domain/batch';
 import type { AlertRules, AttemptReport, EndpointOverrides, EndpointView } from '../domain/endpoint';
 import type { FlowLimits } from '../domain/flow-limits';
 
@@ -16,6 +17,8 @@ export interface EndpointDefaults {
   alertChannels: string[];
   /** The project's limits for each of its endpoints; absent from reports of workers that predate them. */
   limits?: FlowLimits;
+  /** The project's batch sizing, for endpoints set to batch; absent from reports of workers that predate it. */
+  batching?: BatchSizing;
 }
 
 /**
@@ -59,7 +62,7 @@ export const pauseEndpointUpdate = defineUpdate<EndpointView, [string | undefine
 /** Makes a paused or disabled endpoint active again and releases its held hooks in due order. */
 export const resumeEndpointUpdate = defineUpdate<EndpointView, [string | undefined]>('resumeEndpoint');
 
-/** Sets the endpoint's own alert rules, auto-disable window and limits over the project's. */
+/** Sets the endpoint's own alert rules, auto-disable window, limits and batching over the project's. */
 export const configureEndpointUpdate = defineUpdate<EndpointView, [EndpointOverrides]>('configureEndpoint');
 
 export const endpointViewQuery = defineQuery<EndpointView>('endpointView');

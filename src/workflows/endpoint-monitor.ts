@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { type BatchSizing, batchSizingProblem, DEFAULT_BATCH_SIZING } from '../domain/batch';
 import {
   type AlertKind,
   type AlertRules,
@@ -123,6 +124,8 @@ export class EndpointMonitor {
   private readonly flow: EndpointFlow;
   /** Whether the search attributes last written show the endpoint limited (see flowAttribute). */
   private limitedShown: boolean | undefined;
+  /** Whether they show it set to batch; endpoints never set to batch do not write the attribute at all. */
+  private batchShown = false;
   private alertsRaised: number;
   private readonly firstSeenAt: string;
   private readonly alertsToRaise: EndpointAlert[] = [];
@@ -341,9 +344,17 @@ export class EndpointMonitor {
     }
     if (overrides.limits === null) delete next.limits;
     else if (overrides.limits) next.limits = { ...next.limits, ...overrides.limits };
+    if (overrides.batch === null) delete next.batch;
+    else if (overrides.batch) next.batch = { ...next.batch, ...overrides.batch };
     this.overrides = next;
     this.statusChanged = true;
     this.judge();
+  }
+
+  /** How the endpoint batches its hooks, if it is set to: the project's sizing with its own over it. */
+  private batching(): BatchSizing | undefined {
+    if (!this.overrides.batch) return undefined;
+    return { ...(this.defaults.batching ?? DEFAULT_BATCH_SIZING), ...this.overrides.batch };
   }
 
   private alertRules(): AlertRules {
@@ -439,6 +450,7 @@ export class EndpointMonitor {
         heldHooks: this.held.length,
         inFlight: this.flow.inFlightCount,
         limits: this.limits(),
+        batch: this.batching(),
         throttledUntil: this.flow.throttledUntilAt(now),
         alertRules: this.alertRules(),
         autoDisableAfterSecs: this.autoDisableAfterSecs(),
@@ -455,12 +467,16 @@ export class EndpointMonitor {
     const now = Date.now();
     const statsDue = this.statsChanged && now - this.publishedAt >= STATS_PUBLISH_INTERVAL_MS;
     const limited = this.isLimited();
-    const statusChanged = this.statusChanged || limited !== this.limitedShown;
+    const batched = this.overrides.batch !== undefined;
+    const statusChanged = this.statusChanged || limited !== this.limitedShown || batched !== this.batchShown;
     if (!statusChanged && !statsDue) return;
     const view = this.view();
     if (statusChanged) {
-      upsertSearchAttributes(endpointStatusAttributes(view, limited));
+      upsertSearchAttributes(
+        endpointStatusAttributes(view, limited, batched || this.batchShown ? batched : undefined),
+      );
       this.limitedShown = limited;
+      this.batchShown = batched;
     }
     upsertMemo(endpointMemo(view, this.health));
     this.statusChanged = false;
@@ -504,6 +520,7 @@ function assertValidOverrides(overrides: EndpointOverrides): void {
   const rules = overrides.alertRules ?? {};
   const problems = [
     overrides.limits != null && flowLimitsProblem(overrides.limits) !== undefined,
+    overrides.batch != null && batchSizingProblem(overrides.batch) !== undefined,
     rules.minSuccessRate !== undefined && !(rules.minSuccessRate >= 0 && rules.minSuccessRate <= 1),
     rules.windowMinutes !== undefined &&
       !(Number.isInteger(rules.windowMinutes) && rules.windowMinutes >= 1 && rules.windowMinutes <= 60),

@@ -20,6 +20,7 @@ import {
 } from '../domain/endpoint';
 import { EndpointHealth, type HealthSnapshot, judgeHealth } from '../domain/endpoint-health';
 import { type FlowLimits, hasFlowLimits, NO_FLOW_LIMITS } from '../domain/flow-limits';
+import type { BatchSizing } from '../domain/batch';
 
 /**
  * The records Temporal keeps of endpoints and their alerts: workflow ids, the search attributes that list
@@ -54,6 +55,12 @@ const EndpointHealthKey = defineSearchAttributeKey('EndpointHealth', SearchAttri
  * receiver asked to back off), 'open' otherwise; absent on endpoints that predate limits (open).
  */
 const EndpointFlowKey = defineSearchAttributeKey('EndpointFlow', SearchAttributeType.KEYWORD);
+/**
+ * True while the endpoint is set to batch its hooks (workers then read its sizing from the memo), false
+ * once it no longer is; absent on endpoints never set to batch. A boolean: a Temporal server on SQL
+ * visibility has room for only ten keyword attributes, all taken.
+ */
+const EndpointBatchKey = defineSearchAttributeKey('EndpointBatches', SearchAttributeType.BOOL);
 
 /** Endpoints and alerts are listed per project (and alerts per endpoint) on Temporal visibility. */
 export const ENDPOINT_SEARCH_ATTRIBUTES = [
@@ -62,6 +69,7 @@ export const ENDPOINT_SEARCH_ATTRIBUTES = [
   EndpointStateKey,
   EndpointHealthKey,
   EndpointFlowKey,
+  EndpointBatchKey,
 ] as const;
 
 export const ENDPOINT_ATTRIBUTE_NAMES = {
@@ -70,6 +78,7 @@ export const ENDPOINT_ATTRIBUTE_NAMES = {
   state: EndpointStateKey.name,
   health: EndpointHealthKey.name,
   flow: EndpointFlowKey.name,
+  batch: EndpointBatchKey.name,
 } as const;
 
 /** What an endpoint's first run starts with: an endpoint appears, active, when first used. */
@@ -106,13 +115,26 @@ export function endpointStateOf(attributes: TypedSearchAttributes): EndpointStat
   return ENDPOINT_STATES.find((known) => known === state);
 }
 
-/** What changes on an endpoint's search attributes over its life. */
-export function endpointStatusAttributes(view: EndpointView, limited: boolean): SearchAttributeUpdatePair[] {
+/**
+ * What changes on an endpoint's search attributes over its life; whether it batches only once it has
+ * been set to (`batched` undefined before), so that the records of other endpoints stay as they were.
+ */
+export function endpointStatusAttributes(
+  view: EndpointView,
+  limited: boolean,
+  batched?: boolean,
+): SearchAttributeUpdatePair[] {
   return [
     { key: EndpointStateKey, value: view.state },
     { key: EndpointHealthKey, value: view.health },
     { key: EndpointFlowKey, value: flowValue(limited) },
+    ...(batched === undefined ? [] : [{ key: EndpointBatchKey, value: batched }]),
   ];
+}
+
+/** Whether an endpoint's visibility record says it is set to batch. */
+export function endpointBatchesOf(attributes: TypedSearchAttributes): boolean {
+  return attributes.get(EndpointBatchKey) === true;
 }
 
 export function alertSearchAttributes(alert: EndpointAlert): SearchAttributePair[] {
@@ -142,6 +164,7 @@ export interface EndpointFacts {
   heldHooks: number;
   inFlight: number;
   limits: FlowLimits;
+  batch?: BatchSizing;
   throttledUntil?: number;
   alertRules: AlertRules;
   autoDisableAfterSecs: number;
@@ -164,6 +187,7 @@ export function endpointView(facts: EndpointFacts, health: EndpointHealth, now: 
     heldHooks: facts.heldHooks,
     inFlight: facts.inFlight,
     limits: facts.limits,
+    ...(facts.batch ? { batch: facts.batch } : {}),
     ...(facts.throttledUntil === undefined
       ? {}
       : { throttledUntil: new Date(facts.throttledUntil).toISOString() }),
@@ -203,6 +227,11 @@ export function endpointActivityOfMemo(
     view: view && health ? withStatsAt(view, health, now) : view,
     minutes: (health ?? EndpointHealth.restore()).minutes(now),
   };
+}
+
+/** How an endpoint set to batch sizes its batches, as its memo says; undefined when it does not batch. */
+export function endpointBatchingOfMemo(memo: Record<string, unknown> | undefined): BatchSizing | undefined {
+  return readEndpointMemo(memo).view?.batch;
 }
 
 function readEndpointMemo(memo: Record<string, unknown> | undefined) {

@@ -20,6 +20,7 @@ import { type CallbackPhase, CallbackWindow } from '../domain/async-ack';
 import type { HookBatch } from '../domain/batch';
 import {
   attemptDeadlineMs,
+  type BatchedByEndpoint,
   type DeliveryRequest,
   type DeliveryResult,
   type HeldByEndpoint,
@@ -94,6 +95,8 @@ export class HookLifecycle {
   private releaseSlot: string | undefined;
   /** When the endpoint took the hook, for the released attempt: its wait is reported apart from lateness. */
   private heldSince: string | undefined;
+  /** The batch the hook goes in: its own, or its endpoint's once the endpoint batched it. */
+  private batch: HookBatch | undefined;
   /** A batched hook's batch workflow, from its join until its batch has a final outcome for it. */
   private batchWorkflowId: string | undefined;
   private joiningBatch = false;
@@ -103,6 +106,7 @@ export class HookLifecycle {
   constructor(private readonly input: HookWorkflowInput) {
     this.state = initialHookState(input);
     this.dueAt = Date.parse(input.postAt);
+    this.batch = input.batch;
     const options = {
       startToCloseTimeout: attemptDeadlineMs(input.deliveryTimeoutMs),
       retry: { maximumAttempts: 1 },
@@ -162,15 +166,13 @@ export class HookLifecycle {
       this.released = true;
       this.releaseSlot = release?.notBefore;
     });
-    // Only a batched hook hears from a batch.
-    if (this.input.batch) {
-      setHandler(batchAttemptSignal, (report) => {
-        this.applyBatchAttempt(report);
-      });
-      setHandler(batchLeftSignal, () => {
-        this.leftBatch = true;
-      });
-    }
+    // Only a batched hook hears from a batch; any hook may be batched by its endpoint.
+    setHandler(batchAttemptSignal, (report) => {
+      this.applyBatchAttempt(report);
+    });
+    setHandler(batchLeftSignal, () => {
+      this.leftBatch = true;
+    });
   }
 
   /**
@@ -204,6 +206,11 @@ export class HookLifecycle {
       const attempt = await this.attempt(this.state.attempts + 1);
       // Held by its endpoint and let go since (or finished meanwhile): the loop decides again.
       if (!attempt) continue;
+      // Its endpoint batches its hooks: the endpoint's batch makes this hook's attempts from now on.
+      if ('batchBy' in attempt) {
+        await this.batchedCycle(attempt.batchBy);
+        continue;
+      }
       if (this.isFinished()) break;
       // The retry policy counts attempts within this delivery cycle.
       const attemptInCycle = attempt.number - this.earlierAttempts;
@@ -228,6 +235,7 @@ export class HookLifecycle {
    */
   private async batchedCycle(batch: HookBatch): Promise<void> {
     if (await this.sleepUntilDue()) return;
+    this.batch = batch;
     const { joinBatch } = proxyActivities<BatchJoinActivities>({
       startToCloseTimeout: JOIN_BATCH_TIMEOUT_MS,
     });
@@ -256,6 +264,8 @@ export class HookLifecycle {
     if (this.isFinished()) return;
     this.batchWorkflowId = batchWorkflowId;
     if (this.state.attempts === attemptsBefore) {
+      // The summary of a hook batched by its endpoint has no batch: the state shows which one it is in.
+      if (!this.input.batch) this.state.batch = { key: batch.key };
       // Gathering: it goes out at the latest when the window of its batch closes.
       this.state.nextAttemptAt = new Date(this.now() + batch.windowSecs * 1000).toISOString();
       this.setStatus('pending');
@@ -265,8 +275,8 @@ export class HookLifecycle {
 
   /** An attempt of the batch request this hook went out in: recorded as the hook's own attempt. */
   private applyBatchAttempt(report: BatchAttemptReport): void {
-    if (this.isFinished() || !this.input.batch) return;
-    this.state.batch = { key: this.input.batch.key, batchId: report.batchId };
+    if (this.isFinished() || !this.batch) return;
+    this.state.batch = { key: this.batch.key, batchId: report.batchId };
     const attempt = this.recordAttempt(this.state.attempts + 1, report);
     hookMetrics.attemptOutcome(this.input.projectId, attempt.number, attempt.outcome);
     if (report.outcome === 'success') {
@@ -323,7 +333,7 @@ export class HookLifecycle {
    */
   private async attempt(
     number: number,
-  ): Promise<(Attempt & { permanent: boolean; retryAfterMs?: number }) | undefined> {
+  ): Promise<(Attempt & { permanent: boolean; retryAfterMs?: number }) | BatchedByEndpoint | undefined> {
     this.state.nextAttemptAt = undefined;
     if (this.input.async) {
       this.callbackWindow = new CallbackWindow(number);
@@ -334,6 +344,7 @@ export class HookLifecycle {
     this.released = false;
     const result = await this.runActivity(number);
     this.attemptInFlight = false;
+    if ('batchBy' in result) return result;
     if ('heldBy' in result) {
       this.callbackWindow = undefined;
       await this.waitForEndpoint(result.heldBy);
@@ -409,7 +420,7 @@ export class HookLifecycle {
   }
 
   /** A lost worker or an activity crash counts as a failed attempt, never as a lost hook. */
-  private async runActivity(number: number): Promise<DeliveryResult | HeldByEndpoint> {
+  private async runActivity(number: number): Promise<DeliveryResult | HeldByEndpoint | BatchedByEndpoint> {
     const startedAt = Date.now();
     try {
       return await this.deliverHook({
@@ -425,7 +436,10 @@ export class HookLifecycle {
         async: this.input.async,
         workflowId: workflowInfo().workflowId,
         dueAt: new Date(this.dueAt).toISOString(),
+        // A released attempt goes alone: its endpoint counts it in flight until it is made. An async
+        // hook's ack has no place in a batch.
         ...(this.releasedBy ? this.releasedAttempt(this.releasedBy) : {}),
+        ...(this.releasedBy || this.input.async ? {} : { batchable: true as const }),
       });
     } catch (error) {
       const failure = attemptFailure(error);
@@ -557,7 +571,7 @@ export class HookLifecycle {
 
   /** An attempt in flight is let finish first: its request may already have reached the receiver. */
   private async cancel(): Promise<HookState> {
-    if (this.input.batch) await this.leaveBatch();
+    if (this.batch) await this.leaveBatch();
     await condition(() => !this.attemptInFlight);
     this.assertCancellable();
     this.setStatus('cancelled');

@@ -13,6 +13,7 @@ import { createDeliveryActivities, type DeliveryDependencies } from '../../src/a
 import { callbackTokenExpiry, MAX_ASYNC_TIMEOUT_SECS } from '../../src/domain/async-ack';
 import type {
   AttemptTiming,
+  BatchedByEndpoint,
   DeliveryRequest,
   DeliveryResult,
   HeldByEndpoint,
@@ -114,6 +115,9 @@ const dispatchers: Record<string, Agent> = {
 const timings: AttemptTiming[] = [];
 /** Targets whose endpoint holds its hooks, and the outcomes reported for endpoint health. */
 const heldTargets = new Set<string>();
+/** Targets whose endpoint is set to batch its hooks. */
+const batchingTargets = new Set<string>();
+const ENDPOINT_BATCH = { key: '@endpoint', maxSize: 10, windowSecs: 2 };
 const reports: AttemptReport[] = [];
 const signingSecrets: Record<string, readonly string[]> = {
   [PROJECT]: [secrets.current, secrets.previous],
@@ -132,6 +136,7 @@ const deps: DeliveryDependencies = {
       Promise.resolve(
         heldTargets.has(targetUrl) ? { endpointWorkflowId: 'endpoint:test:ep', state: 'paused' } : undefined,
       ),
+    batchOf: (_projectId, targetUrl) => (batchingTargets.has(targetUrl) ? ENDPOINT_BATCH : undefined),
     limitedBy: () => ({ endpointWorkflowId: 'endpoint:test:ep', state: 'limited' }),
     tell: () => Promise.resolve(false),
     report: (_projectId, _targetUrl, report) => reports.push(report),
@@ -165,7 +170,7 @@ const activityEnvironment = () => new MockActivityEnvironment(undefined, { logge
 function deliverOrHold(
   req: DeliveryRequest,
   env = activityEnvironment(),
-): Promise<DeliveryResult | HeldByEndpoint> {
+): Promise<DeliveryResult | HeldByEndpoint | BatchedByEndpoint> {
   return env.run((input: DeliveryRequest) => activities.deliverHook(input), req);
 }
 
@@ -173,6 +178,7 @@ function deliverOrHold(
 async function deliver(req: DeliveryRequest, env = activityEnvironment()): Promise<DeliveryResult> {
   const result = await deliverOrHold(req, env);
   if ('heldBy' in result) assert.fail('the attempt was held');
+  if ('batchBy' in result) assert.fail('the attempt was batched');
   return result;
 }
 
@@ -522,5 +528,22 @@ describe('deliverHook and the endpoint', () => {
     assert.equal(released.outcome, 'success');
     assert.equal(target.received.length, 1);
     heldTargets.delete(target.url);
+  });
+
+  it('an endpoint set to batch: a batchable hook joins its batch, unsent; others go alone', async () => {
+    const target = await answering(200);
+    batchingTargets.add(target.url);
+    heldTargets.add(target.url);
+    // Batched before any hold: the batch request goes through the endpoint's holds itself.
+    assert.deepEqual(await deliverOrHold(request(target.url, { batchable: true })), {
+      batchBy: ENDPOINT_BATCH,
+    });
+    assert.equal(target.received.length, 0);
+    heldTargets.delete(target.url);
+
+    // A hook whose workflow does not ask (async, released, or older code) is delivered as it was.
+    assert.equal((await deliver(request(target.url))).outcome, 'success');
+    assert.equal(target.received.length, 1);
+    batchingTargets.delete(target.url);
   });
 });
