@@ -55,6 +55,12 @@ const BATCHING_VERSIONS = ['2026-11-24-batching'];
 /** A batch whose request its paused endpoint held, then let go (record-batch-held-histories.ts). */
 const BATCH_HELD_VERSIONS = ['2026-11-25-batch-held'];
 const EXPECTED_BATCH_HELD_SHAPES = ['batch-held-released', 'batched-hook-held'];
+/**
+ * An endpoint set to batch and then not, its batch, and a hook it batched that named no key of its own
+ * (record-endpoint-batch-histories.ts).
+ */
+const ENDPOINT_BATCH_VERSIONS = ['2026-11-25-endpoint-batch'];
+const EXPECTED_ENDPOINT_BATCH_SHAPES = ['endpoint-batching', 'endpoint-batch', 'endpoint-batched-hook'];
 const EXPECTED_BATCHING_SHAPES = [
   'batch-retried',
   'batched-hook-retried',
@@ -86,6 +92,7 @@ const ALL_VERSIONS = [
   ...FANOUT_VERSIONS,
   ...BATCHING_VERSIONS,
   ...BATCH_HELD_VERSIONS,
+  ...ENDPOINT_BATCH_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -150,6 +157,7 @@ describe('hook workflow replay', () => {
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
         [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
         [BATCH_HELD_VERSIONS, EXPECTED_BATCH_HELD_SHAPES],
+        [ENDPOINT_BATCH_VERSIONS, EXPECTED_ENDPOINT_BATCH_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>
