@@ -13,7 +13,7 @@ import { hookWorkflowId } from '../../src/workflows/hook-record';
 import { pollFor } from '../support/poll';
 import type { TestReceiver } from '../support/receiver';
 import type { TestStack } from '../support/stack';
-import { recordAgainstReceiver } from './support/history-fixture';
+import { endpointOfFirstHook, recordAgainstReceiver } from './support/history-fixture';
 
 const PROJECT = 'rec-batch-held';
 const WAIT_MS = 20_000;
@@ -22,15 +22,7 @@ const KEY = 'held';
 async function drive(stack: TestStack, receiver: TestReceiver) {
   const api = stack.api(PROJECT);
   const url = `${receiver.url}/held`;
-  const first = await stack.schedule(PROJECT, { url, postIn: '0s', data: { warmUp: true } });
-  await stack.waitForHook(PROJECT, first.id, (hook) => hook.status === 'completed', WAIT_MS);
-  const endpointId = (await api.hooks.get(first.id)).endpoint?.id;
-  if (!endpointId) throw new Error('the hook has no endpoint');
-  await pollFor(
-    'the endpoint to appear',
-    () => api.endpoints.get(endpointId).catch(() => undefined),
-    WAIT_MS,
-  );
+  const endpointId = await endpointOfFirstHook(stack, PROJECT, url, WAIT_MS);
   await api.endpoints.pause(endpointId, { note: 'recording' });
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 

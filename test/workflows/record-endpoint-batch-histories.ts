@@ -12,10 +12,9 @@ import { batchWorkflowId } from '../../src/activities/join-batch';
 import { ENDPOINT_BATCH_KEY } from '../../src/domain/batch';
 import { endpointWorkflowId } from '../../src/workflows/endpoint-record';
 import { hookWorkflowId } from '../../src/workflows/hook-record';
-import { pollFor } from '../support/poll';
 import type { TestReceiver } from '../support/receiver';
 import type { TestStack } from '../support/stack';
-import { recordAgainstReceiver } from './support/history-fixture';
+import { endpointOfFirstHook, recordAgainstReceiver } from './support/history-fixture';
 
 const PROJECT = 'rec-endpoint-batch';
 const WAIT_MS = 20_000;
@@ -23,15 +22,7 @@ const WAIT_MS = 20_000;
 async function drive(stack: TestStack, receiver: TestReceiver) {
   const api = stack.api(PROJECT);
   const url = `${receiver.url}/batched`;
-  const first = await stack.schedule(PROJECT, { url, postIn: '0s', data: { warmUp: true } });
-  await stack.waitForHook(PROJECT, first.id, (hook) => hook.status === 'completed', WAIT_MS);
-  const endpointId = (await api.hooks.get(first.id)).endpoint?.id;
-  if (!endpointId) throw new Error('the hook has no endpoint');
-  await pollFor(
-    'the endpoint to appear',
-    () => api.endpoints.get(endpointId).catch(() => undefined),
-    WAIT_MS,
-  );
+  const endpointId = await endpointOfFirstHook(stack, PROJECT, url, WAIT_MS);
   await api.endpoints.configure(endpointId, { batch: { maxSize: 3, windowSecs: 1 } });
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 

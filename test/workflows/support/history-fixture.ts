@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import * as prettier from 'prettier';
 import { historyToJson } from '../../../src/temporal/sdk-internals';
+import { pollFor } from '../../support/poll';
 import { type Responder, TestReceiver } from '../../support/receiver';
 import type { WorkerConfigInput } from '../../../src/config/schema';
 import { TestStack, type TestProjectSpec } from '../../support/stack';
@@ -67,4 +68,23 @@ export function recordAgainstReceiver(
     console.error(error);
     process.exitCode = 1;
   });
+}
+
+/**
+ * The endpoint of a URL, made to appear by one delivered hook, as the API shows it: what a recording of
+ * an endpoint's settings starts from.
+ */
+export async function endpointOfFirstHook(
+  stack: TestStack,
+  projectId: string,
+  url: string,
+  waitMs: number,
+): Promise<string> {
+  const api = stack.api(projectId);
+  const first = await stack.schedule(projectId, { url, postIn: '0s', data: { warmUp: true } });
+  await stack.waitForHook(projectId, first.id, (hook) => hook.status === 'completed', waitMs);
+  const endpointId = (await api.hooks.get(first.id)).endpoint?.id;
+  if (!endpointId) throw new Error('the hook has no endpoint');
+  await pollFor('the endpoint to appear', () => api.endpoints.get(endpointId).catch(() => undefined), waitMs);
+  return endpointId;
 }
