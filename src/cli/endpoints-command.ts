@@ -14,7 +14,7 @@ type WindowStats = Endpoint['stats']['lastHour'];
 
 /** `hookrelay endpoints …`: where hooks go, their health, and holding their hooks back. */
 export function addEndpointCommands(endpoints: Command, out: Output): void {
-  endpoints.description("the project's endpoints: health, limits, pause and resume");
+  endpoints.description("the project's endpoints: health, limits, batching, pause and resume");
 
   endpoints
     .command('list')
@@ -72,6 +72,30 @@ export function addEndpointCommands(endpoints: Command, out: Output): void {
       const endpoint = await clientFor(this).endpoints.configure(endpointId, { limits });
       out.result({ data: endpoint }, () => {
         out.line(safeText`Limits of ${endpoint.id}: ${limitsText(endpoint)}`);
+      });
+    });
+
+  endpoints
+    .command('batch')
+    .description(
+      "set an endpoint to batch: every sync hook to it goes in a batch request (sizes over the project's), or --off",
+    )
+    .argument('<id>', 'endpoint id')
+    .addOption(new Option('--max-size <n>', 'at most this many hooks in one request').argParser(parseInteger))
+    .addOption(
+      new Option('--window <secs>', 'a batch goes at the latest this long after its first hook').argParser(
+        parseNumber,
+      ),
+    )
+    .addOption(
+      new Option('--off', 'hooks to the endpoint go one by one again').conflicts(['maxSize', 'window']),
+    )
+    .action(async function (this: Command, endpointId: string) {
+      const { maxSize, window, off } = this.opts<{ maxSize?: number; window?: number; off?: true }>();
+      const batch = off ? null : definedFields({ maxSize, windowSecs: window });
+      const endpoint = await clientFor(this).endpoints.configure(endpointId, { batch });
+      out.result({ data: endpoint }, () => {
+        out.line(safeText`Batching of ${endpoint.id}: ${batchText(endpoint)}`);
       });
     });
 
@@ -142,6 +166,7 @@ function showEndpoint(out: Output, endpoint: Endpoint): void {
         `${timeText(stats.lastFailure.at)} ${stats.lastFailure.hookId} ${stats.lastFailure.statusCode ?? stats.lastFailure.error ?? ''}`,
     ],
     ['limits', limitsText(endpoint)],
+    ['batching', batchText(endpoint)],
     ['in flight', String(endpoint.inFlight)],
     ['backing off', endpoint.throttledUntil && `until ${timeText(endpoint.throttledUntil)} (Retry-After)`],
     ['held hooks', String(endpoint.heldHooks)],
@@ -153,6 +178,10 @@ function limitsText({ limits }: Endpoint): string {
   const rate = limits.ratePerSecond > 0 ? `${limits.ratePerSecond}/s` : 'no rate limit';
   const inFlight = limits.maxInFlight > 0 ? `${limits.maxInFlight} in flight` : 'no concurrency limit';
   return `${rate}, ${inFlight}`;
+}
+
+function batchText({ batch }: Endpoint): string {
+  return batch ? `up to ${batch.maxSize} hooks a request, sent within ${batch.windowSecs} s` : 'off';
 }
 
 function windowText(window: WindowStats): string {

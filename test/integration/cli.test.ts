@@ -484,6 +484,25 @@ describe('hookrelay CLI', () => {
     const cleared = await cli(['endpoints', 'limit', endpointId, '--clear']);
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.match(cleared.stdout, /no rate limit, no concurrency limit/);
+
+    const batching = await cliJson<{ data: { batch?: object } }>([
+      'endpoints',
+      'batch',
+      endpointId,
+      '--window',
+      '5',
+    ]);
+    assert.equal((batching.data.batch as { windowSecs?: number } | undefined)?.windowSecs, 5);
+    assert.match(
+      (await cli(['endpoints', 'get', endpointId])).stdout,
+      /^batching: +up to \d+ hooks a request, sent within 5 s$/m,
+    );
+    const badBatch = await cli(['endpoints', 'batch', endpointId, '--max-size', '0']);
+    assert.equal(badBatch.code, 3, badBatch.stderr);
+    assert.match(badBatch.stderr, /batch\.maxSize/);
+    const unbatched = await cli(['endpoints', 'batch', endpointId, '--off']);
+    assert.equal(unbatched.code, 0, unbatched.stderr);
+    assert.match(unbatched.stdout, /^Batching of \S+: off$/m);
   });
 
   it('takes the key from --api-key, ahead of the environment', async () => {

@@ -102,6 +102,11 @@ function EndpointRow({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: (
         {endpoint.stateNote && <small class="note">{endpoint.stateNote}</small>}
         {endpoint.heldHooks > 0 && <small class="note">{endpoint.heldHooks} hooks held</small>}
         {limitsText(endpoint) && <small class="note">{limitsText(endpoint)}</small>}
+        {endpoint.batch && (
+          <small class="note">
+            Batching: up to {endpoint.batch.maxSize} hooks a request, within {endpoint.batch.windowSecs} s
+          </small>
+        )}
         {endpoint.throttledUntil && (
           <small class="note">
             Backing off (Retry-After) until <Time iso={endpoint.throttledUntil} />
