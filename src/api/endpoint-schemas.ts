@@ -29,7 +29,7 @@ const failureRecordSchema = z.object({
   error: z.string().optional(),
 });
 
-const flowLimitsViewSchema = z.object({
+export const flowLimitsViewSchema = z.object({
   ratePerSecond: z.number().describe('At most this many requests in any second; 0: no limit.'),
   maxInFlight: z.int().describe('At most this many requests at once; 0: no limit.'),
 });

@@ -2,6 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { BatchSizing } from '../domain/batch';
 import type { HoldingState } from '../domain/delivery';
+import { type FlowLimits, hasFlowLimits } from '../domain/flow-limits';
+import { type ProjectSettings, projectEndpointLimits } from '../domain/project-settings';
+import { allProjectSettings } from '../temporal/project-settings-store';
 import { heldEndpointsQuery } from '../temporal/visibility-query';
 import {
   endpointBatchesOf,
@@ -24,6 +27,8 @@ export type GateState = HoldingState | 'open';
 export class EndpointGate {
   private states = new Map<string, GateState>();
   private batching = new Map<string, BatchSizing>();
+  /** What the API set over the config file, by project (see src/domain/project-settings.ts). */
+  private projectSettings = new Map<string, ProjectSettings>();
   /** Back-offs this worker was told of by receivers, until their visibility record shows them. */
   private readonly throttled = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -33,8 +38,8 @@ export class EndpointGate {
     private readonly client: Client,
     private readonly options: {
       refreshIntervalMs: number;
-      /** Projects whose endpoints are limited by default: their open endpoints are listed too. */
-      projectsWithLimits: readonly string[];
+      /** The config file's limits for every endpoint of each project whose endpoints report here. */
+      configuredLimits: ReadonlyMap<string, FlowLimits>;
       logger: Logger;
     },
   ) {}
@@ -46,6 +51,17 @@ export class EndpointGate {
     if (this.backOffUntil(endpointWorkflowId) !== undefined) return 'limited';
     this.throttled.delete(endpointWorkflowId);
     return state;
+  }
+
+  /** The limits every endpoint of the project has unless it sets its own: the config file's, or the API's. */
+  projectLimitsOf(projectId: string): FlowLimits | undefined {
+    const configured = this.options.configuredLimits.get(projectId);
+    return configured && projectEndpointLimits(configured, this.projectSettings.get(projectId));
+  }
+
+  /** When the project's settings were last changed through the API, as this worker last read them. */
+  projectSettingsAtOf(projectId: string): string | undefined {
+    return this.projectSettings.get(projectId)?.changedAt;
   }
 
   /** How the endpoint with this id batches its hooks; undefined when it is not set to batch. */
@@ -99,9 +115,15 @@ export class EndpointGate {
 
   private async refresh(): Promise<void> {
     try {
+      this.projectSettings = await allProjectSettings(this.client);
+      // In a project whose endpoints are limited by default, the open ones must be known too.
+      const projectsWithLimits = [...this.options.configuredLimits.keys()].filter((projectId) => {
+        const limits = this.projectLimitsOf(projectId);
+        return limits !== undefined && hasFlowLimits(limits);
+      });
       const states = new Map<string, GateState>();
       const batching = new Map<string, BatchSizing>();
-      const query = heldEndpointsQuery(this.options.projectsWithLimits);
+      const query = heldEndpointsQuery(projectsWithLimits);
       for await (const execution of this.client.workflow.list({ query })) {
         const state = endpointStateOf(execution.typedSearchAttributes);
         const flow = endpointFlowOf(execution.typedSearchAttributes);

@@ -1,21 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { channelLabel } from '../alerts/channel-config';
 import type { ProjectConfig } from '../config/schema';
 import { ENDPOINT_BATCH_KEY, type HookBatch } from '../domain/batch';
 import type { HeldByEndpoint } from '../domain/delivery';
 import type { AttemptReport, EndpointRef } from '../domain/endpoint';
 import { type EndpointGrouping, endpointOf } from '../domain/endpoint-grouping';
-import { hasFlowLimits } from '../domain/flow-limits';
+import { type FlowLimits, hasFlowLimits } from '../domain/flow-limits';
 import { countEndpointAttempt, observeHeldEndpoints } from '../metrics/endpoint-metrics';
-import {
-  type EndpointDefaults,
-  type HeldHook,
-  heldHooksAttemptedSignal,
-  holdHooksSignal,
-} from '../workflows/endpoint-messages';
+import { type HeldHook, heldHooksAttemptedSignal, holdHooksSignal } from '../workflows/endpoint-messages';
 import { endpointWorkflowId } from '../workflows/endpoint-record';
 import { EndpointGate } from './endpoint-gate';
+import { endpointDefaults } from './endpoint-defaults';
 import { HealthFeed } from './health-feed';
 import { SignalBatcher } from './signal-batcher';
 
@@ -57,17 +52,6 @@ export function endpointGrouping(project: ProjectConfig): EndpointGrouping {
   return groupBy === 'pathPrefix' ? { by: groupBy, pathSegments } : { by: groupBy };
 }
 
-/** A project's settings as its endpoints follow them. */
-export function endpointDefaults(project: ProjectConfig): EndpointDefaults {
-  return {
-    alertRules: project.endpoints.alertRules,
-    autoDisableAfterSecs: project.endpoints.autoDisableAfterSecs,
-    alertChannels: project.endpoints.alertChannels.map(channelLabel),
-    limits: project.endpoints.limits,
-    batching: project.batching,
-  };
-}
-
 /**
  * A worker's view of its projects' endpoints: which hold their hooks (EndpointGate) and where attempt
  * outcomes go (HealthFeed). Projects with endpoint tracking off are never held and report nothing.
@@ -107,9 +91,9 @@ export class EndpointTracker implements EndpointTracking {
     );
     this.gate = new EndpointGate(client, {
       refreshIntervalMs: options.stateRefreshMs,
-      projectsWithLimits: [...this.tracked.values()]
-        .filter((project) => hasFlowLimits(project.endpoints.limits))
-        .map((project) => project.id),
+      configuredLimits: new Map(
+        [...this.tracked.values()].map((project) => [project.id, project.endpoints.limits]),
+      ),
       logger: options.logger,
     });
     this.feed = new HealthFeed(client, {
@@ -118,7 +102,11 @@ export class EndpointTracker implements EndpointTracking {
       defaultsOf: (projectId) => {
         const project = this.tracked.get(projectId);
         if (!project) throw new Error(`project "${projectId}" does not track endpoints`);
-        return endpointDefaults(project);
+        return endpointDefaults(
+          project,
+          this.projectLimits(project),
+          this.gate.projectSettingsAtOf(projectId),
+        );
       },
       logger: options.logger,
     });
@@ -143,7 +131,7 @@ export class EndpointTracker implements EndpointTracking {
     const known = this.gate.stateOf(workflowId);
     if (known === 'open') return undefined;
     // Unknown to visibility so far: limited if its project limits every endpoint (it may be brand new).
-    const state = known ?? (hasFlowLimits(project.endpoints.limits) ? 'limited' : undefined);
+    const state = known ?? (hasFlowLimits(this.projectLimits(project)) ? 'limited' : undefined);
     if (!state) return undefined;
     if (state === 'limited') await this.feed.ensureStarted(projectId, endpoint);
     const backOffUntil = this.gate.backOffUntil(workflowId);
@@ -181,6 +169,10 @@ export class EndpointTracker implements EndpointTracking {
       this.gate.throttle(workflowId, Date.parse(report.at) + report.retryAfterMs);
     }
     this.feed.report(projectId, endpoint, report);
+  }
+
+  private projectLimits(project: ProjectConfig): FlowLimits {
+    return this.gate.projectLimitsOf(project.id) ?? project.endpoints.limits;
   }
 
   /**

@@ -26,6 +26,7 @@ import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
+import { temporalProjectSettingsStore } from '../temporal/project-settings-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
@@ -58,6 +59,10 @@ export function composeApp(
       },
     }),
     fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
+    projectSettings: temporalProjectSettingsStore(client, {
+      taskQueue: config.temporal.taskQueue,
+      projectOf: (projectId) => config.projects.find((project) => project.id === projectId),
+    }),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl

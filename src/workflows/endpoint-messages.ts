@@ -19,6 +19,11 @@ export interface EndpointDefaults {
   limits?: FlowLimits;
   /** The project's batch sizing, for endpoints set to batch; absent from reports of workers that predate it. */
   batching?: BatchSizing;
+  /**
+   * When the project's settings were last changed through the API, as the sender knew them: an endpoint
+   * keeps the newest, and a report from a worker that has not yet seen a change does not undo it.
+   */
+  projectSettingsAt?: string;
 }
 
 /**

@@ -164,7 +164,9 @@ export class EndpointMonitor {
 
   registerHandlers(): void {
     setHandler(endpointReportsSignal, ({ reports, defaults }) => {
-      this.defaults = defaults;
+      // A worker that has not yet read the project's latest settings does not undo them.
+      if ((defaults.projectSettingsAt ?? '') >= (this.defaults.projectSettingsAt ?? ''))
+        this.defaults = defaults;
       this.health.record(reports);
       for (const report of reports) {
         if (report.retryAfterMs) this.flow.throttle(Date.parse(report.at) + report.retryAfterMs);

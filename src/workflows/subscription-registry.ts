@@ -1,12 +1,5 @@
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  makeContinueAsNewFunc,
-  setHandler,
-  upsertMemo,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, upsertMemo } from '@temporalio/workflow';
+import { continueAfterChanges } from './keeper-runs';
 import { MAX_SUBSCRIPTIONS, patchSubscription, type Subscription } from '../domain/subscription';
 import {
   createSubscriptionUpdate,
@@ -93,13 +86,18 @@ export class SubscriptionRegistry {
   }
 
   /** Waits for changes until the run has taken enough of them, then hands the list to a new run. */
-  async run(): Promise<never> {
-    await condition(() => this.changes >= MAX_CHANGES_PER_RUN || workflowInfo().continueAsNewSuggested);
-    await condition(allHandlersFinished);
-    // The next run starts with the list in its memo: a read between the two runs sees every subscription.
-    return makeContinueAsNewFunc<(input: SubscriptionsWorkflowInput) => Promise<never>>({
-      memo: subscriptionsMemo(this.subscriptions),
-    })({ projectId: this.input.projectId, subscriptions: this.subscriptions });
+  run(): Promise<never> {
+    return continueAfterChanges(
+      () => this.changes,
+      MAX_CHANGES_PER_RUN,
+      () => ({
+        memo: subscriptionsMemo(this.subscriptions),
+        input: {
+          projectId: this.input.projectId,
+          subscriptions: this.subscriptions,
+        } satisfies SubscriptionsWorkflowInput,
+      }),
+    );
   }
 
   private changed(subscription: Subscription): Subscription {

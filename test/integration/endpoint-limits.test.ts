@@ -93,6 +93,7 @@ describe('endpoint limits', () => {
         { id: 'flow', allowUrlTargets: true },
         { id: 'backoff', allowUrlTargets: true, retry: { maxAttempts: 3, delaySecs: 1, jitter: 0 } },
         { id: 'narrow', allowUrlTargets: true, endpoints: { limits: { maxInFlight: 3 } } },
+        { id: 'live', allowUrlTargets: true },
       ],
       // The burst's hooks all come due at once: enough room to hand them to their endpoint quickly.
       { maxConcurrentAttempts: 100 },
@@ -309,6 +310,85 @@ describe('endpoint limits', () => {
     await pollFor('the batch in the endpoint health', async () => {
       const view = await api.endpoints.get(endpointId);
       return view.stats.lastHour.attempts === 2 ? view : undefined;
+    });
+  });
+
+  it("changes a project's limits through the API, for its endpoints old and new, with no restart", async () => {
+    const answerMs = 400;
+    const slowReceiver = await receivers.start(() => ({ status: 200, delayMs: answerMs }));
+    const known = `${slowReceiver.url}/known`;
+    await stack.api('live').hooks.schedule({ url: known, postIn: '0s', data: { warmUp: true } });
+    const knownId = await endpointIdFor('live', known);
+    await slowReceiver.waitFor(1, 15_000);
+
+    const changed = await stack.request('live', 'PATCH', '/v1/project', {
+      endpointLimits: { maxInFlight: 2 },
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    const settings = changed.json<{
+      data: { endpointLimits: object; overrides: object; changedAt?: string };
+    }>().data;
+    assert.deepEqual(settings.endpointLimits, { ratePerSecond: 0, maxInFlight: 2 });
+    assert.deepEqual(settings.overrides, { endpointLimits: { ratePerSecond: 0, maxInFlight: 2 } });
+    assert.ok(settings.changedAt && Date.parse(settings.changedAt) > 0);
+    // The endpoint learns it at once, with no hook attempted since.
+    await pollFor('the endpoint to follow the project', async () => {
+      const view = await stack.api('live').endpoints.get(knownId);
+      return view.limits.maxInFlight === 2 ? view : undefined;
+    });
+    await sleep(1_500); // every worker's gate sees the project and the endpoint limited
+
+    const before = slowReceiver.arrivals.length;
+    const fresh = `${slowReceiver.url}/fresh`;
+    const hooks = await scheduleMany('live', 12, (n) => ({
+      url: n % 2 ? known : fresh,
+      postIn: '0s',
+      data: { n },
+    }));
+    const arrivals = (await slowReceiver.waitFor(before + hooks.length, 60_000)).slice(before);
+    assertEachOnce(arrivals, hooks);
+    for (const url of [known, fresh]) {
+      const path = new URL(url).pathname;
+      const atOnce = maxAtOnce(
+        arrivals.filter((arrival) => arrival.path === path),
+        answerMs,
+      );
+      assert.ok(atOnce <= 2, `${path}: ${atOnce} at once, over the project's 2`);
+    }
+
+    // Back to the config file's (no limits): the same burst is no longer held to two at once.
+    const reset = await stack.request('live', 'PATCH', '/v1/project', { endpointLimits: null });
+    assert.deepEqual(reset.json<{ data: { endpointLimits: object } }>().data.endpointLimits, {
+      ratePerSecond: 0,
+      maxInFlight: 0,
+    });
+    await pollFor('the endpoint to be open again', async () => {
+      const view = await stack.api('live').endpoints.get(knownId);
+      return view.limits.maxInFlight === 0 ? view : undefined;
+    });
+    await sleep(1_500);
+    const again = slowReceiver.arrivals.length;
+    const open = await scheduleMany('live', 6, (n) => ({ url: known, postIn: '0s', data: { open: n } }));
+    const openArrivals = (await slowReceiver.waitFor(again + open.length, 30_000)).slice(again);
+    assert.ok(maxAtOnce(openArrivals, answerMs) > 2, 'without limits, more than two at once');
+
+    // Refused out of range, naming the field; another project's settings are its own.
+    for (const [body, field] of [
+      [{ endpointLimits: { maxInFlight: -1 } }, 'endpointLimits.maxInFlight'],
+      [{ endpointLimits: { ratePerSecond: 'fast' } }, 'endpointLimits.ratePerSecond'],
+      [{}, 'endpointLimits'],
+    ] as const) {
+      assertApiError(await stack.request('live', 'PATCH', '/v1/project', body), {
+        status: 400,
+        code: 'validation_failed',
+        brokenFields: [field],
+      });
+    }
+    const other = await stack.request('narrow', 'GET', '/v1/project');
+    assert.deepEqual(other.json<{ data: object }>().data, {
+      projectId: 'narrow',
+      endpointLimits: { ratePerSecond: 0, maxInFlight: 3 },
+      overrides: {},
     });
   });
 

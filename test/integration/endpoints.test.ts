@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import type { AlertView, EndpointView } from '../../src/domain/endpoint';
 import type { HookState } from '../../src/domain/hook';
-import { endpointDefaults } from '../../src/endpoints/endpoint-tracker';
+import { endpointDefaults } from '../../src/endpoints/endpoint-defaults';
 import { mapLimited } from '../../src/lib/map-limited';
 import { generateSigningSecret } from '../../src/security/signing';
 import { endpointReportsSignal } from '../../src/workflows/endpoint-messages';
@@ -364,7 +364,7 @@ describe('endpoints', () => {
         reports: [
           { hookId: `hk_${index}`, attempt: 1, at: new Date().toISOString(), ok: true, durationMs: 5 },
         ],
-        defaults: endpointDefaults(project),
+        defaults: endpointDefaults(project, project.endpoints.limits),
       }),
     );
     const view = await pollFor(

@@ -17,6 +17,7 @@ import {
   listRequests,
   type ProjectKeys,
 } from '../support/fuzz/hook-requests';
+import { projectRequests } from '../support/fuzz/project-requests';
 import { type RawRequest, socketRequests } from '../support/fuzz/socket-requests';
 import {
   INPUT_FREE_ROUTES,
@@ -53,6 +54,7 @@ const RUNS = {
   events: 80,
   callbacks: 70,
   overview: 20,
+  project: 40,
   transport: 70,
   inputFree: 10,
   socket: 40,
@@ -154,6 +156,7 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));
+  it('the project routes', () => checkAll(projectRequests(keys), RUNS.project, injectAndCheck));
   it('keys, bodies, methods and paths on every route', () =>
     checkAll(transportRequests(keys), RUNS.transport, injectAndCheck));
   it('the routes that take no input', async () => {

@@ -15,6 +15,7 @@ import {
 } from '../../src/domain/errors';
 import type { HookState } from '../../src/domain/hook';
 import type { FanoutStore } from '../../src/domain/fanout-store';
+import type { ProjectSettingsStore } from '../../src/domain/project-settings';
 import type { HookStore } from '../../src/domain/hook-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
@@ -91,6 +92,11 @@ class ScriptedStore {
       list: (...args) => this.call('listEvents', args),
     },
   };
+
+  readonly projectSettings: ProjectSettingsStore = {
+    get: (...args) => this.call('getProjectSettings', args),
+    change: (...args) => this.call('changeProjectSettings', args),
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -132,6 +138,7 @@ describe('API routes over the store interfaces', () => {
     app = await buildApp({
       store: scripted.store,
       fanout: scripted.fanout,
+      projectSettings: scripted.projectSettings,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,
