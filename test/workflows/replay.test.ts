@@ -61,6 +61,9 @@ const EXPECTED_BATCH_HELD_SHAPES = ['batch-held-released', 'batched-hook-held'];
  */
 const ENDPOINT_BATCH_VERSIONS = ['2026-11-25-endpoint-batch'];
 const EXPECTED_ENDPOINT_BATCH_SHAPES = ['endpoint-batching', 'endpoint-batch', 'endpoint-batched-hook'];
+/** A project's settings workflow runs as long as the project (record-project-settings-histories.ts). */
+const PROJECT_SETTINGS_VERSIONS = ['2026-11-25-project-settings'];
+const EXPECTED_PROJECT_SETTINGS_SHAPES = ['project-settings'];
 const EXPECTED_BATCHING_SHAPES = [
   'batch-retried',
   'batched-hook-retried',
@@ -93,6 +96,7 @@ const ALL_VERSIONS = [
   ...BATCHING_VERSIONS,
   ...BATCH_HELD_VERSIONS,
   ...ENDPOINT_BATCH_VERSIONS,
+  ...PROJECT_SETTINGS_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -158,6 +162,7 @@ describe('hook workflow replay', () => {
         [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
         [BATCH_HELD_VERSIONS, EXPECTED_BATCH_HELD_SHAPES],
         [ENDPOINT_BATCH_VERSIONS, EXPECTED_ENDPOINT_BATCH_SHAPES],
+        [PROJECT_SETTINGS_VERSIONS, EXPECTED_PROJECT_SETTINGS_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>
