@@ -11,6 +11,7 @@ import {
 import type { ProjectConfig } from '../config/schema';
 import type { FanoutStore } from '../domain/fanout-store';
 import type { HookStore } from '../domain/hook-store';
+import type { IngestStore } from '../domain/ingest-store';
 import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
@@ -24,6 +25,8 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
+import { ingestRoutes } from './routes/ingest';
+import { ingestedEventRoutes } from './routes/ingested-events';
 import { metricsRoutes } from './routes/metrics';
 import { overviewRoutes } from './routes/overview';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -33,6 +36,8 @@ export interface AppOptions {
   store: HookStore;
   /** Subscriptions and the events fanned out to them. */
   fanout: FanoutStore;
+  /** Webhooks received from the projects' sources. */
+  ingest: IngestStore;
   projects: readonly ProjectConfig[];
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
@@ -49,6 +54,7 @@ const BODY_OVERHEAD_BYTES = 64 * 1024;
 export async function buildApp({
   store,
   fanout,
+  ingest,
   projects,
   callbackTokens,
   logger,
@@ -116,7 +122,9 @@ export async function buildApp({
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
     await authenticated.register(subscriptionRoutes, { subscriptions: fanout.subscriptions });
     await authenticated.register(eventRoutes, fanout);
+    await authenticated.register(ingestedEventRoutes, { ingest, reads: store.reads });
   });
+  await app.register(ingestRoutes, { projects, ingest });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
   await app.register(uiRoutes);
   return app;

@@ -5,6 +5,7 @@ import {
   EventNotFoundError,
   HookConflictError,
   HookNotFoundError,
+  IngestedEventNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
   SubscriptionLimitError,
@@ -59,7 +60,8 @@ function toApiError(error: FastifyError | Error): ApiError {
     error instanceof HookNotFoundError ||
     error instanceof EndpointNotFoundError ||
     error instanceof SubscriptionNotFoundError ||
-    error instanceof EventNotFoundError
+    error instanceof EventNotFoundError ||
+    error instanceof IngestedEventNotFoundError
   ) {
     return new ApiError(404, 'not_found', error.message);
   }

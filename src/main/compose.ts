@@ -8,6 +8,7 @@ import {
   createBatchJoinActivities,
   createDeliveryActivities,
   createFanoutActivities,
+  createIngestActivities,
 } from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
@@ -26,6 +27,7 @@ import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
+import { temporalIngestStore } from '../temporal/ingest-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
@@ -46,6 +48,7 @@ export function composeApp(
   options: { logger: FastifyBaseLogger | false; onRoute?: (route: RouteOptions) => void },
 ): Promise<FastifyInstance> {
   const serverSecret = new ServerSecret(config.callbackSecret);
+  const stores = { taskQueue: config.temporal.taskQueue, cursors: serverSecret };
   return buildApp({
     store: temporalHookStore(client, {
       taskQueue: config.temporal.taskQueue,
@@ -57,7 +60,8 @@ export function composeApp(
         return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
       },
     }),
-    fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
+    fanout: temporalFanoutStore(client, stores),
+    ingest: temporalIngestStore(client, stores),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -159,6 +163,16 @@ export async function startWorker(
       ...createFanoutActivities({
         client,
         projectOf: (projectId) => projectsById.get(projectId),
+        taskQueue: config.temporal.taskQueue,
+        retryWindowMs: config.temporal.retentionDays * DAY_MS,
+      }),
+      ...createIngestActivities({
+        client,
+        projectOf: (projectId) => projectsById.get(projectId),
+        fanout: temporalFanoutStore(client, {
+          taskQueue: config.temporal.taskQueue,
+          cursors: new ServerSecret(config.callbackSecret),
+        }),
         taskQueue: config.temporal.taskQueue,
         retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),

@@ -5,3 +5,4 @@ export { endpointWorkflow } from './endpoint.workflow';
 export { hookWorkflow } from './hook.workflow';
 export { eventWorkflow } from './event.workflow';
 export { subscriptionsWorkflow } from './subscriptions.workflow';
+export { ingestWorkflow } from './ingest.workflow';

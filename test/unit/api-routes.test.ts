@@ -15,6 +15,7 @@ import {
 } from '../../src/domain/errors';
 import type { HookState } from '../../src/domain/hook';
 import type { FanoutStore } from '../../src/domain/fanout-store';
+import type { IngestStore } from '../../src/domain/ingest-store';
 import type { HookStore } from '../../src/domain/hook-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
@@ -91,6 +92,13 @@ class ScriptedStore {
       list: (...args) => this.call('listEvents', args),
     },
   };
+
+  readonly ingest: IngestStore = {
+    accept: (...args) => this.call('acceptIngested', args),
+    get: (...args) => this.call('getIngested', args),
+    list: (...args) => this.call('listIngested', args),
+    replay: (...args) => this.call('replayIngested', args),
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -132,6 +140,7 @@ describe('API routes over the store interfaces', () => {
     app = await buildApp({
       store: scripted.store,
       fanout: scripted.fanout,
+      ingest: scripted.ingest,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,
