@@ -42,7 +42,8 @@ export function createIngestActivities(deps: IngestDependencies) {
           `source "${envelope.source}" of project "${projectId}" is not configured`,
         );
       }
-      const ids = { projectId, sourceId: source.id, eventId: envelope.eventId };
+      const { eventId, receivedAt } = envelope;
+      const ids = { projectId, sourceId: source.id, eventId, receivedAt };
       const now = new Date();
       const hookIds: string[] = [];
       for (const [index, target] of source.forward.targets.entries()) {

@@ -156,22 +156,25 @@ function digestOf(...parts: (string | number)[]): string {
   return createHash('sha256').update(parts.join('\0'), 'utf8').digest('hex');
 }
 
+/** One receipt of an event: a resend after the dedupe window is another receipt, with hooks of its own. */
+export interface ReceiptIds {
+  projectId: string;
+  sourceId: string;
+  eventId: string;
+  receivedAt: string;
+}
+
 /**
- * The hook a forward starts to one target: the same event, round and target always name the same hook,
- * so a retried forward finds the hooks it started, and a replay (the next round) starts new ones.
+ * The hook a forward starts to one target: the same receipt, round and target always name the same
+ * hook, so a retried forward finds the hooks it started, and a replay (the next round) starts new ones.
  */
-export function forwardHookId(
-  ids: { projectId: string; sourceId: string; eventId: string },
-  round: number,
-  targetIndex: number,
-): string {
-  return hookIdFromHex(digestOf(ids.projectId, ids.sourceId, ids.eventId, round, targetIndex).slice(0, 32));
+export function forwardHookId(ids: ReceiptIds, round: number, targetIndex: number): string {
+  const { projectId, sourceId, eventId, receivedAt } = ids;
+  return hookIdFromHex(digestOf(projectId, sourceId, eventId, receivedAt, round, targetIndex).slice(0, 32));
 }
 
 /** The fan-out event a forward publishes, named alike. */
-export function forwardFanoutEventId(
-  ids: { projectId: string; sourceId: string; eventId: string },
-  round: number,
-): string {
-  return `in_${digestOf(ids.projectId, ids.sourceId, ids.eventId, round, 'fanout').slice(0, 32)}`;
+export function forwardFanoutEventId(ids: ReceiptIds, round: number): string {
+  const { projectId, sourceId, eventId, receivedAt } = ids;
+  return `in_${digestOf(projectId, sourceId, eventId, receivedAt, round, 'fanout').slice(0, 32)}`;
 }
