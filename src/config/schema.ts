@@ -11,6 +11,7 @@ import { FLOW_LIMIT_BOUNDS } from '../domain/flow-limits';
 import { isValidSigningSecret } from '../security/signing';
 import { retryOverrideSchema } from '../domain/retry-schema';
 import { sourceConfigSchema } from './source-schema';
+import { targetRefusal } from '../domain/new-hook';
 import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
 
 const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -287,6 +288,16 @@ export const configSchema = z
           });
         }
         seenSources.add(source.id);
+        source.forward.targets.forEach((target, targetIndex) => {
+          const refusal = targetRefusal(project, target);
+          if (refusal) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['projects', index, 'sources', sourceIndex, 'forward', 'targets', targetIndex],
+              message: refusal.message,
+            });
+          }
+        });
       });
       const baseUrlRefusal =
         project.baseUrl && new TargetPolicy(project.allowInternalTargets).refusalForUrl(project.baseUrl);

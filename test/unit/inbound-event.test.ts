@@ -259,6 +259,27 @@ describe('inbound sources in the config', () => {
     }
   });
 
+  it('refuses a forward target the project would not deliver to', () => {
+    const found = problems([
+      {
+        ...project([
+          {
+            id: 'gh',
+            verification: hmacRule,
+            forward: {
+              targets: [{ path: '/ok' }, { url: 'https://elsewhere.example/' }, { url: 'http://10.0.0.1/' }],
+            },
+          },
+        ]),
+        allowUrlTargets: false,
+      },
+    ]);
+    assert.deepEqual(
+      found.map((problem) => problem.split(':')[0]),
+      ['projects.0.sources.0.forward.targets.1', 'projects.0.sources.0.forward.targets.2'],
+    );
+  });
+
   it('refuses a source id used twice, in one project or across two', () => {
     const src = { id: 'github', verification: hmacRule, forward: { fanout: true } };
     assert.deepEqual(problems([project([src]), project([src], 'blog', 'k2')]), [
