@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldLocation, SourceConfig } from '../config/source-schema';
 import { EVENT_ID_PATTERN } from './event-ids';
+import { nestsDeeperThan } from '../lib/json-depth';
 import { hookIdFromHex } from './hook-ids';
 import { isEventType } from './subscription';
 
@@ -94,13 +95,21 @@ function instant(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A payload is forwarded as a hook's data, which the API lets nest this deep at most. */
+export const MAX_PAYLOAD_DEPTH = 100;
+
 /** The body as JSON: every source sends JSON. */
 export function parsePayload(body: Buffer): unknown {
+  let payload: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    payload = JSON.parse(body.toString('utf8'));
   } catch {
     throw new InboundEventError('invalid_json', 'the body is not valid JSON');
   }
+  if (nestsDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+    throw new InboundEventError('invalid_json', `the body nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  }
+  return payload;
 }
 
 /**

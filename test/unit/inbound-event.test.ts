@@ -112,6 +112,13 @@ describe('inbound events: the envelope and its fields', () => {
 
   it('refuses a body that is not JSON, and a missing or unusable id or type', () => {
     assert.throws(() => parsePayload(Buffer.from('{')), { code: 'invalid_json' });
+    assert.throws(() => parsePayload(Buffer.from(`${'['.repeat(101)}${']'.repeat(101)}`)), {
+      code: 'invalid_json',
+    });
+    assert.deepEqual(
+      parsePayload(Buffer.from(`${'['.repeat(100)}${']'.repeat(100)}`)),
+      JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`),
+    );
     const byPointer = source({ verification: hmacRule, eventId: { pointer: '/id' } });
     const cases: [unknown, string][] = [
       [{ type: 'a' }, 'missing_event_id'],
