@@ -26,6 +26,7 @@ import { ServerSecret } from '../security/server-secret';
 import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
+import { TemporalHookReads } from '../temporal/hook-reads';
 import { temporalHookStore } from '../temporal/hook-store';
 import { temporalIngestStore } from '../temporal/ingest-store';
 import { applyRetention } from '../temporal/namespace';
@@ -49,19 +50,20 @@ export function composeApp(
 ): Promise<FastifyInstance> {
   const serverSecret = new ServerSecret(config.callbackSecret);
   const stores = { taskQueue: config.temporal.taskQueue, cursors: serverSecret };
+  const hooks = temporalHookStore(client, {
+    taskQueue: config.temporal.taskQueue,
+    // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
+    retryWindowMs: config.temporal.retentionDays * DAY_MS,
+    cursors: serverSecret,
+    endpointGroupingOf: (projectId) => {
+      const project = config.projects.find((candidate) => candidate.id === projectId);
+      return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
+    },
+  });
   return buildApp({
-    store: temporalHookStore(client, {
-      taskQueue: config.temporal.taskQueue,
-      // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
-      retryWindowMs: config.temporal.retentionDays * DAY_MS,
-      cursors: serverSecret,
-      endpointGroupingOf: (projectId) => {
-        const project = config.projects.find((candidate) => candidate.id === projectId);
-        return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
-      },
-    }),
+    store: hooks,
     fanout: temporalFanoutStore(client, stores),
-    ingest: temporalIngestStore(client, stores),
+    ingest: temporalIngestStore(client, { ...stores, hookReads: hooks.reads }),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -134,6 +136,7 @@ export async function startWorker(
   );
   const projectsById = new Map(config.projects.map((project) => [project.id, project]));
   const client = await connectClient(config.temporal);
+  const serverSecret = new ServerSecret(config.callbackSecret);
   const endpoints = new EndpointTracker(config.projects, client, {
     taskQueue: config.temporal.taskQueue,
     reportIntervalMs: config.worker.endpointReportIntervalMs,
@@ -151,7 +154,7 @@ export async function startWorker(
         signingSecrets: (projectId) => secretsByProject.get(projectId),
         userAgent: USER_AGENT,
         dispatcherFor,
-        callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
+        callbacks: { publicUrl: config.api.publicUrl, tokens: serverSecret },
         observeTiming: observeAttemptTiming,
         endpoints,
       }),
@@ -169,10 +172,8 @@ export async function startWorker(
       ...createIngestActivities({
         client,
         projectOf: (projectId) => projectsById.get(projectId),
-        fanout: temporalFanoutStore(client, {
-          taskQueue: config.temporal.taskQueue,
-          cursors: new ServerSecret(config.callbackSecret),
-        }),
+        fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
+        hookReads: new TemporalHookReads(client, serverSecret),
         taskQueue: config.temporal.taskQueue,
         retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),
