@@ -4,20 +4,16 @@ import type { ProjectConfig } from '../config/schema';
 import { eventDeliveries } from '../domain/event-deliveries';
 import { TargetNotAllowedError } from '../domain/errors';
 import type { FanoutStore } from '../domain/fanout-store';
-import type { HookReads } from '../domain/hook-store';
 import { forwardFanoutEventId, forwardHookId, type InboundEnvelope } from '../domain/inbound-event';
 import { newHook } from '../domain/new-hook';
 import { countHookScheduled } from '../metrics/hook-metrics';
 import { newHookWorkflowInput, startDerivedHook } from '../temporal/hook-start';
-import { forwardOutcome } from '../temporal/forward-outcome';
-import type { ForwardOutcome, ForwardResult } from '../workflows/ingest-record';
+import type { ForwardResult } from '../workflows/ingest-record';
 
 export interface IngestDependencies {
   client: Client;
   projectOf(projectId: string): ProjectConfig | undefined;
   fanout: FanoutStore;
-  /** Reads the forwarded hooks' records, as the API does: no worker needed. */
-  hookReads: HookReads;
   taskQueue: string;
   /** As for hooks the API schedules: how long a failed hook can still be retried. */
   retryWindowMs: number;
@@ -69,14 +65,6 @@ export function createIngestActivities(deps: IngestDependencies) {
         deliveries,
       );
       return { hookIds: [...hookIds, ...published.event.hookIds], fanoutEventId: event.id };
-    },
-
-    /** How the hooks of a forward ended, once every one has; undefined while one is still under way. */
-    async readForwardOutcome(input: {
-      projectId: string;
-      hookIds: string[];
-    }): Promise<ForwardOutcome | undefined> {
-      return forwardOutcome(deps.hookReads, input.projectId, input.hookIds);
     },
   };
 }

@@ -122,7 +122,7 @@ export async function buildApp({
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
     await authenticated.register(subscriptionRoutes, { subscriptions: fanout.subscriptions });
     await authenticated.register(eventRoutes, fanout);
-    await authenticated.register(ingestedEventRoutes, { ingest });
+    await authenticated.register(ingestedEventRoutes, { ingest, reads: store.reads });
   });
   await app.register(ingestRoutes, { projects, ingest });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });

@@ -26,7 +26,6 @@ import { ServerSecret } from '../security/server-secret';
 import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
-import { TemporalHookReads } from '../temporal/hook-reads';
 import { temporalHookStore } from '../temporal/hook-store';
 import { temporalIngestStore } from '../temporal/ingest-store';
 import { applyRetention } from '../temporal/namespace';
@@ -50,20 +49,19 @@ export function composeApp(
 ): Promise<FastifyInstance> {
   const serverSecret = new ServerSecret(config.callbackSecret);
   const stores = { taskQueue: config.temporal.taskQueue, cursors: serverSecret };
-  const hooks = temporalHookStore(client, {
-    taskQueue: config.temporal.taskQueue,
-    // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
-    retryWindowMs: config.temporal.retentionDays * DAY_MS,
-    cursors: serverSecret,
-    endpointGroupingOf: (projectId) => {
-      const project = config.projects.find((candidate) => candidate.id === projectId);
-      return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
-    },
-  });
   return buildApp({
-    store: hooks,
+    store: temporalHookStore(client, {
+      taskQueue: config.temporal.taskQueue,
+      // A failed hook stays retryable as long as Temporal keeps closed hooks, so both end together.
+      retryWindowMs: config.temporal.retentionDays * DAY_MS,
+      cursors: serverSecret,
+      endpointGroupingOf: (projectId) => {
+        const project = config.projects.find((candidate) => candidate.id === projectId);
+        return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
+      },
+    }),
     fanout: temporalFanoutStore(client, stores),
-    ingest: temporalIngestStore(client, { ...stores, hookReads: hooks.reads }),
+    ingest: temporalIngestStore(client, stores),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -136,7 +134,6 @@ export async function startWorker(
   );
   const projectsById = new Map(config.projects.map((project) => [project.id, project]));
   const client = await connectClient(config.temporal);
-  const serverSecret = new ServerSecret(config.callbackSecret);
   const endpoints = new EndpointTracker(config.projects, client, {
     taskQueue: config.temporal.taskQueue,
     reportIntervalMs: config.worker.endpointReportIntervalMs,
@@ -154,7 +151,7 @@ export async function startWorker(
         signingSecrets: (projectId) => secretsByProject.get(projectId),
         userAgent: USER_AGENT,
         dispatcherFor,
-        callbacks: { publicUrl: config.api.publicUrl, tokens: serverSecret },
+        callbacks: { publicUrl: config.api.publicUrl, tokens: new ServerSecret(config.callbackSecret) },
         observeTiming: observeAttemptTiming,
         endpoints,
       }),
@@ -172,8 +169,10 @@ export async function startWorker(
       ...createIngestActivities({
         client,
         projectOf: (projectId) => projectsById.get(projectId),
-        fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
-        hookReads: new TemporalHookReads(client, serverSecret),
+        fanout: temporalFanoutStore(client, {
+          taskQueue: config.temporal.taskQueue,
+          cursors: new ServerSecret(config.callbackSecret),
+        }),
         taskQueue: config.temporal.taskQueue,
         retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),

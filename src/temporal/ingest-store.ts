@@ -6,7 +6,6 @@ import {
 } from '@temporalio/client';
 import type { SourceConfig } from '../config/source-schema';
 import { IngestedEventNotFoundError } from '../domain/errors';
-import type { HookReads } from '../domain/hook-store';
 import type { InboundEnvelope } from '../domain/inbound-event';
 import type { IngestedEventFilter, IngestedEventPage, IngestStore } from '../domain/ingest-store';
 import type { CursorSeal } from '../security/server-secret';
@@ -18,22 +17,12 @@ import {
   ingestWorkflowId,
   type IngestedEventRecord,
   type IngestWorkflowInput,
-  isSettled,
   receivedRecord,
-  withOutcome,
 } from '../workflows/ingest-record';
-import { forwardOutcome } from './forward-outcome';
 import type { ingestWorkflow } from '../workflows/ingest.workflow';
 import { withWorkerDeadline } from './hook-handles';
 import { visibilityPage } from './visibility-page';
 import { ingestListQuery } from './visibility-query';
-
-interface IngestStoreOptions {
-  taskQueue: string;
-  cursors: CursorSeal;
-  /** The forwarded hooks' records, read to tell how a forward ended. */
-  hookReads: HookReads;
-}
 
 /**
  * Ingested events as workflows of their own, one per project, source and sender event id. The dedupe
@@ -44,7 +33,7 @@ interface IngestStoreOptions {
 class TemporalIngestStore implements IngestStore {
   constructor(
     private readonly client: Client,
-    private readonly options: IngestStoreOptions,
+    private readonly options: { taskQueue: string; cursors: CursorSeal },
   ) {}
 
   async accept(
@@ -77,19 +66,7 @@ class TemporalIngestStore implements IngestStore {
     }
   }
 
-  /**
-   * The record with how the hooks of its last forward ended: the workflow notes it while its window is
-   * open, on a check that backs off; the hooks' own records tell it sooner, and after the window.
-   */
   async get(projectId: string, sourceId: string, eventId: string): Promise<IngestedEventRecord> {
-    const record = await this.kept(projectId, sourceId, eventId);
-    if (isSettled(record)) return record;
-    const outcome = await forwardOutcome(this.options.hookReads, projectId, record.lastHookIds);
-    return outcome ? withOutcome(record, outcome) : record;
-  }
-
-  /** The record as the workflow keeps it. */
-  private async kept(projectId: string, sourceId: string, eventId: string): Promise<IngestedEventRecord> {
     try {
       const description = await this.client.workflow
         .getHandle(ingestWorkflowId(projectId, sourceId, eventId))
@@ -122,7 +99,7 @@ class TemporalIngestStore implements IngestStore {
    * with its record, under the same update, so both answer once the new hooks are started.
    */
   async replay(projectId: string, sourceId: string, eventId: string): Promise<IngestedEventRecord> {
-    const record = await this.kept(projectId, sourceId, eventId);
+    const record = await this.get(projectId, sourceId, eventId);
     const input: IngestWorkflowInput = { record, delayMs: 0, dedupeWindowMs: 0, forwardOnStart: false };
     return withWorkerDeadline(this.client, () =>
       this.client.workflow.executeUpdateWithStart(replayUpdate, {
@@ -153,6 +130,9 @@ class TemporalIngestStore implements IngestStore {
   }
 }
 
-export function temporalIngestStore(client: Client, options: IngestStoreOptions): IngestStore {
+export function temporalIngestStore(
+  client: Client,
+  options: { taskQueue: string; cursors: CursorSeal },
+): IngestStore {
   return new TemporalIngestStore(client, options);
 }

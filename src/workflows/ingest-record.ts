@@ -30,8 +30,6 @@ export interface IngestedEventRecord {
   lastHookIds: string[];
   forwards: number;
   duplicates: number;
-  /** How the hooks of the last forward ended, once known. */
-  outcome?: ForwardOutcome;
 }
 
 export interface IngestWorkflowInput {
@@ -92,9 +90,8 @@ export function withForward(
     ...(result.fanoutEventId ? { fanoutEventId: result.fanoutEventId } : {}),
     ...(replay ? { replay } : {}),
   };
-  const { outcome: _settled, ...unsettled } = record;
   return {
-    ...unsettled,
+    ...record,
     forwards: record.forwards + 1,
     hookIds: [...record.hookIds, ...result.hookIds],
     lastHookIds: result.hookIds,
@@ -108,24 +105,15 @@ export function forwardedEnvelope(envelope: InboundEnvelope, round: number): Inb
   return { ...envelope, processing: { status: 'forwarded', attempts: round + 1 } };
 }
 
-/** How the hooks of a forward ended, and when the last of them settled. */
-export interface ForwardOutcome {
-  status: Extract<IngestStatus, 'delivered' | 'failed'>;
-  at: string;
-}
-
-/** Whether the record already tells how its last forward ended. */
-export function isSettled(record: IngestedEventRecord): boolean {
-  return record.outcome !== undefined;
-}
-
-/** The record once the hooks of its last forward are known to have ended. */
-export function withOutcome(record: IngestedEventRecord, outcome: ForwardOutcome): IngestedEventRecord {
+/** A record as readers see it once its hooks are known to have ended. */
+export function withOutcome(
+  record: IngestedEventRecord,
+  outcome: { status: Extract<IngestStatus, 'delivered' | 'failed'>; at: string },
+): IngestedEventRecord {
   return {
     ...record,
-    outcome,
     envelope: { ...record.envelope, processing: { ...record.envelope.processing, status: outcome.status } },
-    log: appendEntry(record.log, { step: outcome.status, at: outcome.at }),
+    log: [...record.log, { step: outcome.status, at: outcome.at }],
   };
 }
 
@@ -155,7 +143,7 @@ export function ingestSearchAttributes(record: IngestedEventRecord): SearchAttri
  */
 export function outcomeOf(
   hooks: readonly { status: string; completedAt?: string; updatedAt: string }[],
-): ForwardOutcome | undefined {
+): { status: Extract<IngestStatus, 'delivered' | 'failed'>; at: string } | undefined {
   if (hooks.length === 0) return undefined;
   const settledAt = (hook: (typeof hooks)[number]) => hook.completedAt ?? hook.updatedAt;
   const failed = hooks.filter((hook) => hook.status === 'failed' || hook.status === 'cancelled');

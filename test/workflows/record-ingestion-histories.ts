@@ -4,8 +4,8 @@
  *   npx tsx test/workflows/record-ingestion-histories.ts [outDir]
  *
  * Through the real API, against a receiver on 127.0.0.1: an event forwarded after its source's delay to
- * a target, sent again meanwhile (a duplicate) and replayed while its dedupe window was open, its hooks
- * followed until delivered, closed at the window's end (`ingest-forwarded`); an event fanned out to a subscription (`ingest-fanout`); and the
+ * a target, sent again meanwhile (a duplicate) and replayed while its dedupe window was open, closed at
+ * the window's end (`ingest-forwarded`); an event fanned out to a subscription (`ingest-fanout`); and the
  * run a replay starts once the window has ended (`ingest-replayed-closed`). An ingested event's workflow
  * lives through its dedupe window (a day by default), so these are kept like the hook fixtures (see
  * histories/README.md). Nothing is written unless every step reached its state.

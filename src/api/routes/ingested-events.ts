@@ -2,8 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../../config/schema';
 import { SOURCE_ID_PATTERN } from '../../config/source-schema';
 import { EVENT_ID_PATTERN } from '../../domain/event-ids';
+import { HookNotFoundError } from '../../domain/errors';
+import type { HookState } from '../../domain/hook';
+import type { HookReads } from '../../domain/hook-store';
 import type { IngestStore } from '../../domain/ingest-store';
-import type { IngestedEventRecord } from '../../workflows/ingest-record';
+import { type IngestedEventRecord, outcomeOf, withOutcome } from '../../workflows/ingest-record';
 import { ApiError } from '../errors';
 import {
   ingestedEventEnvelopeSchema,
@@ -16,6 +19,7 @@ import { security } from './route-helpers';
 
 export interface IngestedEventRoutesOptions {
   ingest: IngestStore;
+  reads: HookReads;
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
@@ -30,6 +34,21 @@ function knownEvent(project: ProjectConfig, params: { sourceId: string; eventId:
   return params;
 }
 
+/** The record with how the hooks of its last forward ended: their own records are the truth of it. */
+async function settled(reads: HookReads, record: IngestedEventRecord): Promise<IngestedEventRecord> {
+  const hooks = await Promise.all(
+    record.lastHookIds.map((hookId) =>
+      reads.get(record.projectId, hookId).catch((error: unknown): HookState | undefined => {
+        // A hook past its retention period says nothing any more.
+        if (error instanceof HookNotFoundError) return undefined;
+        throw error;
+      }),
+    ),
+  );
+  const outcome = outcomeOf(hooks.filter((hook) => hook !== undefined));
+  return outcome ? withOutcome(record, outcome) : record;
+}
+
 function view({ envelope, log, hookIds, forwards, duplicates }: IngestedEventRecord) {
   return { envelope, log, hookIds, forwards, duplicates };
 }
@@ -37,7 +56,7 @@ function view({ envelope, log, hookIds, forwards, duplicates }: IngestedEventRec
 /** The admin side of ingestion: find an event by its sender's id, read its life, replay it. */
 export const ingestedEventRoutes: FastifyPluginAsyncZod<IngestedEventRoutesOptions> = async (
   app,
-  { ingest },
+  { ingest, reads },
 ) => {
   app.get(
     '/v1/ingested-events',
@@ -94,7 +113,7 @@ export const ingestedEventRoutes: FastifyPluginAsyncZod<IngestedEventRoutesOptio
     async (request) => {
       const { sourceId, eventId } = knownEvent(request.project, request.params);
       const record = await ingest.get(request.project.id, sourceId, eventId);
-      return { data: view(record) };
+      return { data: view(await settled(reads, record)) };
     },
   );
 
