@@ -5,6 +5,7 @@ import {
   EventNotFoundError,
   HookConflictError,
   HookNotFoundError,
+  InboundEventError,
   IngestedEventNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
@@ -66,6 +67,7 @@ function toApiError(error: FastifyError | Error): ApiError {
     return new ApiError(404, 'not_found', error.message);
   }
   if (error instanceof SubscriptionLimitError) return new ApiError(409, 'subscription_limit', error.message);
+  if (error instanceof InboundEventError) return new ApiError(400, error.code, error.message);
   if (error instanceof InvalidEndpointSettingsError)
     return new ApiError(400, 'validation_failed', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);

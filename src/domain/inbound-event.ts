@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldLocation, SourceConfig } from '../config/source-schema';
+import { InboundEventError } from './errors';
 import { EVENT_ID_PATTERN } from './event-ids';
 import { nestsDeeperThan } from '../lib/json-depth';
 import { hookIdFromHex } from './hook-ids';
@@ -36,15 +37,6 @@ export interface InboundEnvelope {
   receivedAt: string;
   payload: unknown;
   processing: { status: IngestStatus; attempts: number };
-}
-
-export class InboundEventError extends Error {
-  constructor(
-    readonly code: 'invalid_json' | 'missing_event_id' | 'invalid_event_id' | 'invalid_event_type',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The value at a JSON pointer (RFC 6901), or undefined where the document has none. */

@@ -6,10 +6,10 @@ import {
   bodyHash,
   buildEnvelope,
   forwardHookId,
-  InboundEventError,
   parsePayload,
   valueAtPointer,
 } from '../../src/domain/inbound-event';
+import { InboundEventError } from '../../src/domain/errors';
 import { hashApiKey } from '../../src/security/api-keys';
 import { generateSigningSecret } from '../../src/security/signing';
 import {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../../config/schema';
 import { DEFAULT_MAX_BODY_BYTES, type SourceConfig } from '../../config/source-schema';
-import { bodyHash, buildEnvelope, InboundEventError, parsePayload } from '../../domain/inbound-event';
+import { bodyHash, buildEnvelope, parsePayload } from '../../domain/inbound-event';
 import type { IngestStore } from '../../domain/ingest-store';
 import { verifyInboundSignature } from '../../security/inbound-signatures';
 import { ApiError } from '../errors';
@@ -86,17 +86,11 @@ export const ingestRoutes: FastifyPluginAsyncZod<IngestRoutesOptions> = async (a
         log.warn({ step: 'refused', reason: verification.reason }, 'inbound webhook refused');
         throw new ApiError(401, verification.reason, verification.message);
       }
-      let envelope;
-      try {
-        envelope = buildEnvelope(
-          source,
-          { header, payload: parsePayload(body), bodyHash: bodyHash(body), signedAt: verification.timestamp },
-          receivedAt,
-        );
-      } catch (error) {
-        if (error instanceof InboundEventError) throw new ApiError(400, error.code, error.message);
-        throw error;
-      }
+      const envelope = buildEnvelope(
+        source,
+        { header, payload: parsePayload(body), bodyHash: bodyHash(body), signedAt: verification.timestamp },
+        receivedAt,
+      );
       const { eventId, eventType } = envelope;
       log.info({ step: 'verified', eventId, eventType }, 'inbound webhook verified');
       const { duplicate } = await ingest.accept(project.id, source, envelope);
