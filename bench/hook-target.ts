@@ -36,3 +36,25 @@ export function parseHookPath(path: string): HookAddress | undefined {
   if (tag === undefined || seq === undefined || dueAt === undefined) return undefined;
   return { tag, seq: Number(seq), dueAt: Number(dueAt) };
 }
+
+/**
+ * Where an ingested event's forwarded hook goes (the Ingest scenario): one fixed path, since a source's
+ * targets are fixed, so its address travels in the sender's payload, inside the forwarded envelope.
+ */
+export const INGEST_FORWARD_PATH = '/ingested';
+
+/** A sender's payload in the Ingest scenario: its address, `dueAt` being when it was sent. */
+export type IngestPayload = HookAddress;
+
+/** The address in a forwarded envelope's payload: `{"data": {"payload": {"tag", "seq", "dueAt"}}}`. */
+export function parseForwardedEvent(body: string): HookAddress | undefined {
+  try {
+    const payload = (JSON.parse(body) as { data?: { payload?: Partial<IngestPayload> } }).data?.payload;
+    const { tag, seq, dueAt } = payload ?? {};
+    if (typeof tag !== 'string' || !TAG_PATTERN.test(tag)) return undefined;
+    if (typeof seq !== 'number' || typeof dueAt !== 'number') return undefined;
+    return { tag, seq, dueAt };
+  } catch {
+    return undefined;
+  }
+}

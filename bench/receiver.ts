@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseHookPath } from './hook-target';
+import { INGEST_FORWARD_PATH, parseForwardedEvent, parseHookPath } from './hook-target';
 
 /** The first arrival of one hook, and how many times it came. */
 export interface ArrivalRecord {
@@ -91,10 +91,16 @@ export class Receiver {
     // Delivery clients keep connections open between hooks; do not close them under their feet.
     server.keepAliveTimeout = 60_000;
     server.on('request', (request, response) => {
-      request.resume();
+      // Only a forwarded ingested event carries its address in the body; other bodies are not kept.
+      const forwarded = request.url === INGEST_FORWARD_PATH;
+      const chunks: Buffer[] = [];
+      if (forwarded) request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      else request.resume();
       request.on('end', () => {
         const at = Date.now();
-        const address = parseHookPath(request.url ?? '');
+        const address = forwarded
+          ? parseForwardedEvent(Buffer.concat(chunks).toString('utf8'))
+          : parseHookPath(request.url ?? '');
         if (address) {
           receiver
             .track(address.tag)

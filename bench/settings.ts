@@ -59,6 +59,16 @@ export interface SuiteSettings {
     /** Starts timed after the first (cold) one. */
     warmStarts: number;
   };
+  ingest: {
+    /** Events sent at `ratePerSecond`, each a new event id; stopped after `durationMs`. */
+    events: number;
+    ratePerSecond: number;
+    durationMs: number;
+    /** Of those, sent again: the duplicate path's answers. */
+    duplicates: number;
+    /** How long the forwarded hooks may take to arrive after the last answer. */
+    drainMs: number;
+  };
   dashboard: {
     /** Hooks delivered first, so that pages have attempts, minutes and an endpoint to show. */
     delivered: number;
@@ -102,6 +112,8 @@ export const FULL_SETTINGS: SuiteSettings = {
   // queues behind another, and 50 of them give a median that one slow hook does not move.
   idle: { hooks: 50, durationMs: 50_000, leadMs: 3_000, quietTimeoutMs: 30_000, drainMs: 30_000 },
   startup: { warmStarts: 5 },
+  // A steady rate, as senders post: the answer time at that rate, not the most a stack takes.
+  ingest: { events: 600, ratePerSecond: 20, durationMs: 40_000, duplicates: 200, drainMs: 60_000 },
   dashboard: {
     delivered: 200,
     sleeping: 10_000,
@@ -131,6 +143,7 @@ export const SMOKE_SETTINGS: SuiteSettings = {
   footprint: { deliveries: 20, sleeping: 30, sleepingDueInMs: 3_000, quietTimeoutMs: 1_000, drainMs: 20_000 },
   idle: { hooks: 5, durationMs: 2_500, leadMs: 1_000, quietTimeoutMs: 1_000, drainMs: 15_000 },
   startup: { warmStarts: 1 },
+  ingest: { events: 30, ratePerSecond: 10, durationMs: 5_000, duplicates: 10, drainMs: 20_000 },
   dashboard: {
     delivered: 10,
     sleeping: 30,

@@ -3,6 +3,7 @@ import { burstScenario } from './burst';
 import { dashboardScenario } from './dashboard';
 import { footprintScenario } from './footprint';
 import { idleScenario } from './idle';
+import { ingestScenario } from './ingest';
 import { startupScenario } from './startup';
 import { steadyScenario } from './steady';
 import { SCENARIO_NAMES, type Scenario, type ScenarioName } from './types';
@@ -15,6 +16,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   idle: idleScenario,
   startup: startupScenario,
   dashboard: dashboardScenario,
+  ingest: ingestScenario,
 };
 
 export function isScenarioName(value: string): value is ScenarioName {

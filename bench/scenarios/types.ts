@@ -12,6 +12,7 @@ export const SCENARIO_NAMES = [
   'idle',
   'startup',
   'dashboard',
+  'ingest',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -73,6 +73,7 @@ export const hookrelayBeforeSystem: SystemDefinition = {
   start,
   // The ref compared against may predate the dashboard.
   servesDashboard: false,
+  receivesWebhooks: false,
   // Its worktree exists only while its stack runs; the Startup scenario times this checkout alone.
   timeStart: undefined,
 };

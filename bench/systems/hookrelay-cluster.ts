@@ -10,7 +10,7 @@ import {
 } from '../../src/cluster/temporal-server-binaries';
 import { withTemporalAddress } from '../../src/main/compose';
 import { pidProbe, processTreeProbe } from '../process-stats';
-import { hookrelaySystem, startHookrelay } from './hookrelay';
+import { BENCH_INGEST_SOURCE, hookrelaySystem, startHookrelay } from './hookrelay';
 import type { StartContext, SystemDefinition } from './types';
 
 /** Databases of this start alone, on the benchmark's PostgreSQL, dropped when it stops. */
@@ -41,7 +41,7 @@ async function start(context: StartContext) {
   const dropDatabases = () => dropTemporalDatabases(binaries.sqlTool, postgres);
   return startHookrelay(context, {
     // The receiver is on loopback, which deliveries are refused by default.
-    projectSettings: { allowInternalTargets: ['127.0.0.1'] },
+    projectSettings: { allowInternalTargets: ['127.0.0.1'], sources: [BENCH_INGEST_SOURCE] },
     async startTemporal(config) {
       try {
         const server = await startClusterServer({

@@ -10,6 +10,7 @@ import { TEMPORAL_CLI_VERSION } from '../../src/devserver/temporal-cli';
 import { freePort } from '../../src/lib/ports';
 import { startEmbeddedTemporal } from '../../src/main/compose';
 import { ChildHandle, withoutConfigOverrides } from '../child-process';
+import { INGEST_FORWARD_PATH } from '../hook-target';
 import { pidProbe } from '../process-stats';
 import { answersOk, waitFor } from '../wait';
 import { sqliteBytes } from './dev-server-store';
@@ -40,6 +41,17 @@ export interface StartedTemporal {
   footprint?: Pick<RunningSystem, 'probes' | 'storeBytes' | 'versions'>;
 }
 
+/**
+ * The source the Ingest scenario sends to, signed as the seeds' HMAC-SHA256 example signs: each event is
+ * forwarded to the receiver as one hook.
+ */
+export const BENCH_INGEST_SOURCE = {
+  id: 'bench-sender',
+  verification: { scheme: 'hmac-sha256', secrets: ['bench-sender-secret'] },
+  eventId: { pointer: '/id' },
+  forward: { targets: [{ path: INGEST_FORWARD_PATH }] },
+} as const;
+
 /** This checkout on the embedded server `npm start` runs (headless). */
 export const CURRENT: HookrelayVariant = {
   // The receiver is on loopback, which deliveries are refused by default.
@@ -48,6 +60,7 @@ export const CURRENT: HookrelayVariant = {
     // One receiver takes every hook, with the hook's measurement data in its path (/h/<tag>/<seq>/<due>):
     // grouped by its first segment it is one endpoint, as a user would configure such a receiver.
     endpoints: { groupBy: 'pathPrefix', pathSegments: 1 },
+    sources: [BENCH_INGEST_SOURCE],
   },
   startTemporal: (config) => startEmbeddedTemporal(config, { ui: false }),
 };
@@ -145,6 +158,7 @@ export const hookrelaySystem: SystemDefinition = {
   needs: [],
   usesTemporalCli: true,
   servesDashboard: true,
+  receivesWebhooks: true,
   start: (context) => startHookrelay(context, CURRENT),
   timeStart: timeNpmStart,
 

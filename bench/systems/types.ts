@@ -78,6 +78,8 @@ export interface SystemDefinition {
   readonly needs: readonly ServiceName[];
   /** Serves this checkout's dashboard at /ui (the Dashboard scenario measures its pages). */
   readonly servesDashboard?: boolean;
+  /** Receives webhooks at /v1/ingest/<BENCH_INGEST_SOURCE> (the Ingest scenario measures its answers). */
+  readonly receivesWebhooks?: boolean;
   /** Runs on the Temporal CLI's dev server, which the suite finds or builds before any timed step. */
   readonly usesTemporalCli?: boolean;
   /** Finds or builds what it runs on; the suite calls it once, before any system starts. */

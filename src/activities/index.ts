@@ -2,6 +2,7 @@ import { createDeliveryActivities } from './deliver';
 import { createBatchDeliveryActivities } from './deliver-batch';
 import { createBatchJoinActivities } from './join-batch';
 import { createAlertActivities } from './send-alert';
+import { createIngestActivities } from './forward-ingested-event';
 import { createFanoutActivities } from './schedule-event-hooks';
 
 export {
@@ -10,11 +11,13 @@ export {
   createBatchJoinActivities,
   createDeliveryActivities,
   createFanoutActivities,
+  createIngestActivities,
 };
 
 /** Every activity the hook worker registers. */
 export type WorkerActivities = ReturnType<typeof createDeliveryActivities> &
   ReturnType<typeof createAlertActivities> &
   ReturnType<typeof createFanoutActivities> &
+  ReturnType<typeof createIngestActivities> &
   ReturnType<typeof createBatchJoinActivities> &
   ReturnType<typeof createBatchDeliveryActivities>;

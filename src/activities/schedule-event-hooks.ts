@@ -1,13 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { ProjectConfig } from '../config/schema';
 import { TargetNotAllowedError } from '../domain/errors';
 import { newHook } from '../domain/new-hook';
 import { mapLimited } from '../lib/map-limited';
 import { countHookScheduled } from '../metrics/hook-metrics';
-import { hookWorkflowStartOptions, newHookWorkflowInput } from '../temporal/hook-start';
+import { newHookWorkflowInput, startDerivedHook } from '../temporal/hook-start';
 import type { EventWorkflowInput } from '../workflows/event-record';
-import type { hookWorkflow } from '../workflows/hook.workflow';
 
 export interface FanoutDependencies {
   client: Client;
@@ -36,16 +35,8 @@ export function createFanoutActivities(deps: FanoutDependencies) {
           projectId,
           retryWindowMs: deps.retryWindowMs,
         });
-        try {
-          await deps.client.workflow.start<typeof hookWorkflow>(
-            'hookWorkflow',
-            hookWorkflowStartOptions(input, { taskQueue: deps.taskQueue }),
-          );
-          // Counted where it is created: by the worker for fanned-out hooks, so /metrics of `npm run worker`.
-          countHookScheduled(projectId);
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        }
+        // Counted where it is created: by the worker for fanned-out hooks, so /metrics of `npm run worker`.
+        if (await startDerivedHook(deps.client, input, deps.taskQueue)) countHookScheduled(projectId);
       });
     },
   };

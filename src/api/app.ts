@@ -12,6 +12,7 @@ import type { ProjectConfig } from '../config/schema';
 import type { FanoutStore } from '../domain/fanout-store';
 import type { ProjectSettingsStore } from '../domain/project-settings';
 import type { HookStore } from '../domain/hook-store';
+import type { IngestStore } from '../domain/ingest-store';
 import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
@@ -25,6 +26,8 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
+import { ingestRoutes } from './routes/ingest';
+import { ingestedEventRoutes } from './routes/ingested-events';
 import { metricsRoutes } from './routes/metrics';
 import { overviewRoutes } from './routes/overview';
 import { projectRoutes } from './routes/project';
@@ -37,6 +40,8 @@ export interface AppOptions {
   fanout: FanoutStore;
   /** What the API changes of a project's settings over its config file. */
   projectSettings: ProjectSettingsStore;
+  /** Webhooks received from the projects' sources. */
+  ingest: IngestStore;
   projects: readonly ProjectConfig[];
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
@@ -54,6 +59,7 @@ export async function buildApp({
   store,
   fanout,
   projectSettings,
+  ingest,
   projects,
   callbackTokens,
   logger,
@@ -122,7 +128,9 @@ export async function buildApp({
     await authenticated.register(subscriptionRoutes, { subscriptions: fanout.subscriptions });
     await authenticated.register(eventRoutes, fanout);
     await authenticated.register(projectRoutes, { settings: projectSettings });
+    await authenticated.register(ingestedEventRoutes, { ingest, reads: store.reads });
   });
+  await app.register(ingestRoutes, { projects, ingest });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
   await app.register(uiRoutes);
   return app;

@@ -5,6 +5,8 @@ import {
   EventNotFoundError,
   HookConflictError,
   HookNotFoundError,
+  InboundEventError,
+  IngestedEventNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
   SubscriptionLimitError,
@@ -59,11 +61,13 @@ function toApiError(error: FastifyError | Error): ApiError {
     error instanceof HookNotFoundError ||
     error instanceof EndpointNotFoundError ||
     error instanceof SubscriptionNotFoundError ||
-    error instanceof EventNotFoundError
+    error instanceof EventNotFoundError ||
+    error instanceof IngestedEventNotFoundError
   ) {
     return new ApiError(404, 'not_found', error.message);
   }
   if (error instanceof SubscriptionLimitError) return new ApiError(409, 'subscription_limit', error.message);
+  if (error instanceof InboundEventError) return new ApiError(400, error.code, error.message);
   if (error instanceof InvalidEndpointSettingsError)
     return new ApiError(400, 'validation_failed', error.message);
   if (error instanceof HookConflictError) return new ApiError(409, 'conflict', error.message);

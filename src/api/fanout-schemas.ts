@@ -14,7 +14,7 @@ import { cursorSchema, exactlyOneTarget, jsonData, nextCursorSchema, targetField
 
 /** Subscriptions and events on the wire: these schemas validate, type the handlers and make the document. */
 
-const eventTypeSchema = z
+export const eventTypeSchema = z
   .string()
   .refine(
     isEventType,

@@ -6,6 +6,8 @@ import { FLOW_LIMIT_BOUNDS } from '../domain/flow-limits';
 import { isValidSigningSecret } from '../security/signing';
 import { batchSizingSchema } from '../domain/batch-schema';
 import { retryOverrideSchema } from '../domain/retry-schema';
+import { sourceConfigSchema } from './source-schema';
+import { targetRefusal } from '../domain/new-hook';
 import { allowanceEntryProblem, TargetPolicy } from '../security/target-policy';
 
 const API_KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -136,6 +138,11 @@ export const projectConfigSchema = z.strictObject({
       windowSecs: batchSizingSchema.shape.windowSecs.unwrap().default(DEFAULT_BATCH_WINDOW_SECS),
     })
     .prefault({}),
+  sources: z
+    .array(sourceConfigSchema)
+    .max(100)
+    .default([])
+    .describe('Senders whose webhooks this project receives at POST /v1/ingest/:sourceId.'),
 });
 
 const temporalConfigSchema = z.strictObject({
@@ -247,6 +254,7 @@ export const configSchema = z
     }
     const seenIds = new Set<string>();
     const seenKeys = new Set<string>();
+    const seenSources = new Set<string>();
     config.projects.forEach((project, index) => {
       if (seenIds.has(project.id)) {
         ctx.addIssue({
@@ -265,6 +273,27 @@ export const configSchema = z
           });
         }
         seenKeys.add(hash);
+      });
+      // The ingest URL names the source alone, so a source id belongs to one project of the file.
+      project.sources.forEach((source, sourceIndex) => {
+        if (seenSources.has(source.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['projects', index, 'sources', sourceIndex, 'id'],
+            message: `duplicate source id "${source.id}": source ids are unique across projects`,
+          });
+        }
+        seenSources.add(source.id);
+        source.forward.targets.forEach((target, targetIndex) => {
+          const refusal = targetRefusal(project, target);
+          if (refusal) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['projects', index, 'sources', sourceIndex, 'forward', 'targets', targetIndex],
+              message: refusal.message,
+            });
+          }
+        });
       });
       const baseUrlRefusal =
         project.baseUrl && new TargetPolicy(project.allowInternalTargets).refusalForUrl(project.baseUrl);

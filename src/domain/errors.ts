@@ -42,3 +42,16 @@ export class EventNotFoundError extends Error {}
 
 /** The project has as many subscriptions as it may keep. */
 export class SubscriptionLimitError extends Error {}
+
+/** No such ingested event in this project (or it has been removed after its retention period). */
+export class IngestedEventNotFoundError extends Error {}
+
+/** A verified inbound request whose body is not an event its source can keep. */
+export class InboundEventError extends Error {
+  constructor(
+    readonly code: 'invalid_json' | 'missing_event_id' | 'invalid_event_id' | 'invalid_event_type',
+    message: string,
+  ) {
+    super(message);
+  }
+}

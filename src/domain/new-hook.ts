@@ -67,6 +67,20 @@ export function resolveTarget(
   return resolved;
 }
 
+/** Why the project would not deliver to a target (a rule of the project, an address), if it would not. */
+export function targetRefusal(
+  project: ProjectConfig,
+  target: { path?: string; url?: string },
+): TargetNotAllowedError | undefined {
+  try {
+    resolveTarget(project, target);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TargetNotAllowedError) return error;
+    throw error;
+  }
+}
+
 function chooseTarget(
   project: ProjectConfig,
   hook: { path?: string; url?: string },

@@ -8,6 +8,7 @@ import {
   createBatchJoinActivities,
   createDeliveryActivities,
   createFanoutActivities,
+  createIngestActivities,
 } from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
@@ -27,6 +28,7 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
 import { temporalProjectSettingsStore } from '../temporal/project-settings-store';
+import { temporalIngestStore } from '../temporal/ingest-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
@@ -47,6 +49,7 @@ export function composeApp(
   options: { logger: FastifyBaseLogger | false; onRoute?: (route: RouteOptions) => void },
 ): Promise<FastifyInstance> {
   const serverSecret = new ServerSecret(config.callbackSecret);
+  const stores = { taskQueue: config.temporal.taskQueue, cursors: serverSecret };
   return buildApp({
     store: temporalHookStore(client, {
       taskQueue: config.temporal.taskQueue,
@@ -58,11 +61,12 @@ export function composeApp(
         return project?.endpoints.tracking ? endpointGrouping(project) : undefined;
       },
     }),
-    fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
     projectSettings: temporalProjectSettingsStore(client, {
       taskQueue: config.temporal.taskQueue,
       projectOf: (projectId) => config.projects.find((project) => project.id === projectId),
     }),
+    fanout: temporalFanoutStore(client, stores),
+    ingest: temporalIngestStore(client, stores),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -164,6 +168,16 @@ export async function startWorker(
       ...createFanoutActivities({
         client,
         projectOf: (projectId) => projectsById.get(projectId),
+        taskQueue: config.temporal.taskQueue,
+        retryWindowMs: config.temporal.retentionDays * DAY_MS,
+      }),
+      ...createIngestActivities({
+        client,
+        projectOf: (projectId) => projectsById.get(projectId),
+        fanout: temporalFanoutStore(client, {
+          taskQueue: config.temporal.taskQueue,
+          cursors: new ServerSecret(config.callbackSecret),
+        }),
         taskQueue: config.temporal.taskQueue,
         retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),

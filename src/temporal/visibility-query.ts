@@ -1,8 +1,10 @@
 import type { HookFilter } from '../domain/hook-store';
+import type { IngestedEventFilter } from '../domain/ingest-store';
 import type { EndpointHealthStatus, EndpointState } from '../domain/endpoint';
 import { ENDPOINT_ATTRIBUTE_NAMES as E } from '../workflows/endpoint-record';
 import { EVENT_ATTRIBUTE_NAMES as V } from '../workflows/event-record';
 import { SEARCH_ATTRIBUTE_NAMES as A } from '../workflows/hook-record';
+import { ingestWorkflowId } from '../workflows/ingest-record';
 
 /**
  * Temporal visibility queries over hooks. Every query hookrelay sends to visibility is built here, from
@@ -78,5 +80,22 @@ export function alertListQuery(projectId: string, filter: { endpointId?: string 
 export function eventListQuery(projectId: string, filter: { type?: string }): string {
   const clauses = [`${V.project} = ${literal(projectId)}`, `WorkflowType = 'eventWorkflow'`];
   if (filter.type) clauses.push(`${V.type} = ${literal(filter.type)}`);
+  return clauses.join(' AND ');
+}
+
+/**
+ * One project's ingested events: of one source, one sender event id (its workflow id in each source
+ * named, at least one), one type, as asked.
+ */
+export function ingestListQuery(projectId: string, filter: IngestedEventFilter): string {
+  const clauses = [`${V.project} = ${literal(projectId)}`, `WorkflowType = 'ingestWorkflow'`];
+  if (filter.sourceId)
+    clauses.push(`WorkflowId STARTS_WITH ${literal(ingestWorkflowId(projectId, filter.sourceId, ''))}`);
+  if (filter.eventId) {
+    const { id, sourceIds } = filter.eventId;
+    const workflowIds = sourceIds.map((sourceId) => literal(ingestWorkflowId(projectId, sourceId, id)));
+    clauses.push(`WorkflowId IN (${workflowIds.join(', ')})`);
+  }
+  if (filter.eventType) clauses.push(`${V.type} = ${literal(filter.eventType)}`);
   return clauses.join(' AND ');
 }

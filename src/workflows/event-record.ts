@@ -26,6 +26,9 @@ export const EVENT_SEARCH_ATTRIBUTES = [EventProject, EventTypeKey] as const;
 
 export const EVENT_ATTRIBUTE_NAMES = { project: EventProject.name, type: EventTypeKey.name } as const;
 
+/** The keys themselves, for the other event-shaped records (ingested events) that list by them too. */
+export const EVENT_ATTRIBUTE_KEYS = { project: EventProject, type: EventTypeKey } as const;
+
 const MEMO_KEY = 'event';
 
 function eventView(input: EventWorkflowInput): EventView {

@@ -6,3 +6,4 @@ export { hookWorkflow } from './hook.workflow';
 export { eventWorkflow } from './event.workflow';
 export { subscriptionsWorkflow } from './subscriptions.workflow';
 export { projectSettingsWorkflow } from './project-settings.workflow';
+export { ingestWorkflow } from './ingest.workflow';

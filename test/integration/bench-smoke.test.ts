@@ -38,9 +38,9 @@ describe('benchmark harness (smoke)', () => {
       });
       assert.deepEqual(deliveryProblems(result), [], `harness log:\n${log.join('\n')}`);
       for (const scenario of SCENARIO_NAMES) {
-        // Only hookrelay has a start command of its own to time, and a dashboard of this checkout's to
-        // load; the others are not started for these.
-        const onlyHookrelay = scenario === 'startup' || scenario === 'dashboard';
+        // Only hookrelay has a start command of its own to time, a dashboard of this checkout's to load,
+        // and inbound sources to receive webhooks at; the others are not started for these.
+        const onlyHookrelay = scenario === 'startup' || scenario === 'dashboard' || scenario === 'ingest';
         const measured: readonly SystemName[] = onlyHookrelay ? ['hookrelay'] : SYSTEM_NAMES;
         for (const system of SYSTEM_NAMES.filter((name) => !measured.includes(name))) {
           assert.equal(result.results[scenario]?.[system], undefined, `${scenario} skipped ${system}`);

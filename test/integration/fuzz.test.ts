@@ -9,6 +9,7 @@ import {
   endpointListRequests,
 } from '../support/fuzz/endpoint-requests';
 import { eventRequests, subscriptionRequests } from '../support/fuzz/fanout-requests';
+import { FUZZ_SOURCE, ingestionRequests } from '../support/fuzz/ingest-requests';
 import { checkAnswer, type FuzzRequest } from '../support/fuzz/fuzz-request';
 import {
   bulkRequests,
@@ -41,7 +42,7 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 950 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 1,050 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
@@ -52,6 +53,7 @@ const RUNS = {
   endpointById: 100,
   subscriptions: 80,
   events: 80,
+  ingestion: 100,
   callbacks: 70,
   overview: 20,
   project: 40,
@@ -93,7 +95,7 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
     // Every delivery is answered "202, ack within 3 hours": the first hook waits for an ack all along.
     receiver = await TestReceiver.start(() => ({ status: 202, headers: { 'hook-async-timeout': '10800' } }));
     stack = await TestStack.start([
-      { id: 'paths', baseUrl: 'http://127.0.0.1:9/base' },
+      { id: 'paths', baseUrl: 'http://127.0.0.1:9/base', sources: [FUZZ_SOURCE] },
       { id: 'urls', allowUrlTargets: true },
       { id: 'async', baseUrl: receiver.url, asyncHooks: true },
     ]);
@@ -153,6 +155,8 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('the subscription routes', () =>
     checkAll(subscriptionRequests(keys), RUNS.subscriptions, injectAndCheck));
   it('the event routes', () => checkAll(eventRequests(keys, realCursor), RUNS.events, injectAndCheck));
+  it('the ingestion routes', () =>
+    checkAll(ingestionRequests(keys, realCursor), RUNS.ingestion, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));
@@ -200,6 +204,7 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(await countHooks('HookProject = "paths" OR HookProject = "urls"'), 0);
     assert.equal(await countHooks('HookProject = "async"'), 2);
+    assert.equal(await countHooks(`WorkflowType = 'ingestWorkflow'`), 0, 'no ingested event was kept');
     for (const project of ['paths', 'urls']) {
       const listing = await stack.request(project, 'GET', '/v1/hooks');
       assert.deepEqual(listing.json(), { data: [], nextCursor: null });

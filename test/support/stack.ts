@@ -43,6 +43,7 @@ export interface TestProjectSpec {
   deliveryTimeoutSecs?: number;
   retry?: ProjectConfigInput['retry'];
   endpoints?: ProjectConfigInput['endpoints'];
+  sources?: ProjectConfigInput['sources'];
 }
 
 /** What a test may set of the stack's own configuration besides projects and worker. */

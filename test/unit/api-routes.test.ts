@@ -16,6 +16,7 @@ import {
 import type { HookState } from '../../src/domain/hook';
 import type { FanoutStore } from '../../src/domain/fanout-store';
 import type { ProjectSettingsStore } from '../../src/domain/project-settings';
+import type { IngestStore } from '../../src/domain/ingest-store';
 import type { HookStore } from '../../src/domain/hook-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
@@ -97,6 +98,13 @@ class ScriptedStore {
     get: (...args) => this.call('getProjectSettings', args),
     change: (...args) => this.call('changeProjectSettings', args),
   };
+
+  readonly ingest: IngestStore = {
+    accept: (...args) => this.call('acceptIngested', args),
+    get: (...args) => this.call('getIngested', args),
+    list: (...args) => this.call('listIngested', args),
+    replay: (...args) => this.call('replayIngested', args),
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -139,6 +147,7 @@ describe('API routes over the store interfaces', () => {
       store: scripted.store,
       fanout: scripted.fanout,
       projectSettings: scripted.projectSettings,
+      ingest: scripted.ingest,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,

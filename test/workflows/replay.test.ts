@@ -71,6 +71,14 @@ const EXPECTED_BATCHING_SHAPES = [
   'batched-hook-cancelled',
 ];
 
+/**
+ * An ingested event's workflow stays open through its dedupe window (a day by default): one forwarded
+ * after a delay, with a duplicate and a replay while open; one fanned out; and the run a replay starts
+ * after the window (record-ingestion-histories.ts).
+ */
+const INGESTION_VERSIONS = ['2026-11-25-ingestion'];
+const EXPECTED_INGESTION_SHAPES = ['ingest-forwarded', 'ingest-fanout', 'ingest-replayed-closed'];
+
 /** Every shape must keep its fixture: a deleted one would silently drop that shape from the check. */
 const EXPECTED_SHAPES = [
   'sync-success',
@@ -97,6 +105,7 @@ const ALL_VERSIONS = [
   ...BATCH_HELD_VERSIONS,
   ...ENDPOINT_BATCH_VERSIONS,
   ...PROJECT_SETTINGS_VERSIONS,
+  ...INGESTION_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -163,6 +172,7 @@ describe('hook workflow replay', () => {
         [BATCH_HELD_VERSIONS, EXPECTED_BATCH_HELD_SHAPES],
         [ENDPOINT_BATCH_VERSIONS, EXPECTED_ENDPOINT_BATCH_SHAPES],
         [PROJECT_SETTINGS_VERSIONS, EXPECTED_PROJECT_SETTINGS_SHAPES],
+        [INGESTION_VERSIONS, EXPECTED_INGESTION_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>

@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ProjectConfig } from '../../config/schema';
-import { fanoutHookId, newEventId } from '../../domain/event-ids';
-import { TargetNotAllowedError } from '../../domain/errors';
+import { eventDeliveries } from '../../domain/event-deliveries';
+import { newEventId } from '../../domain/event-ids';
 import type { EventStore, SubscriptionStore } from '../../domain/fanout-store';
-import { resolveTarget } from '../../domain/new-hook';
-import { type EventDelivery, type Subscription, subscriptionsFor } from '../../domain/subscription';
 import {
   eventEnvelopeSchema,
   eventPageSchema,
@@ -21,20 +18,6 @@ export interface EventRoutesOptions {
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
-
-/**
- * Whether the project still delivers to a subscription's target: one its rules no longer allow (free URLs
- * turned off since, say) is passed over rather than failing the whole event.
- */
-function deliversTo(project: ProjectConfig, subscription: Subscription): boolean {
-  try {
-    resolveTarget(project, subscription.target);
-    return true;
-  } catch (error) {
-    if (error instanceof TargetNotAllowedError) return false;
-    throw error;
-  }
-}
 
 /** Events: one published event becomes one ordinary hook per enabled subscription it matches. */
 export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (
@@ -60,14 +43,11 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (
       const data = body.data ?? null;
       checkDataSize(project, data);
       const eventId = body.id ?? newEventId();
-      const matching = subscriptionsFor({ type: body.type, data }, await subscriptions.list(project.id));
-      const deliveries = matching
-        .filter((subscription) => deliversTo(project, subscription))
-        .map((subscription): EventDelivery => ({
-          subscriptionId: subscription.id,
-          hookId: fanoutHookId(project.id, eventId, subscription.id),
-          target: subscription.target,
-        }));
+      const deliveries = eventDeliveries(
+        project,
+        { id: eventId, type: body.type, data },
+        await subscriptions.list(project.id),
+      );
       const { event, created } = await events.publish(
         project.id,
         { id: eventId, type: body.type, data, createdAt: new Date().toISOString() },
