@@ -1,3 +1,5 @@
+import type { HookScheduleOrigin } from './schedule';
+
 /** The contract between the hook workflow and the delivery activity: one call is one HTTP attempt. */
 
 /** Time an attempt gets beyond its HTTP timeout (signing, reading the body) before its worker counts as lost. */
@@ -39,6 +41,8 @@ export interface DeliveryRequest extends EndpointPassage {
   async: boolean;
   /** When the hook was held (ISO), for a released attempt: the wait is reported apart from lateness. */
   heldSince?: string;
+  /** The schedule that made the hook, which the body names. */
+  schedule?: HookScheduleOrigin;
 }
 
 /**

@@ -423,6 +423,7 @@ export class HookLifecycle {
         data: this.input.data,
         timeoutMs: this.input.deliveryTimeoutMs,
         async: this.input.async,
+        ...(this.input.schedule ? { schedule: this.input.schedule } : {}),
         workflowId: workflowInfo().workflowId,
         dueAt: new Date(this.dueAt).toISOString(),
         ...(this.releasedBy ? this.releasedAttempt(this.releasedBy) : {}),
