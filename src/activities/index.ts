@@ -3,6 +3,7 @@ import { createBatchDeliveryActivities } from './deliver-batch';
 import { createBatchJoinActivities } from './join-batch';
 import { createAlertActivities } from './send-alert';
 import { createFanoutActivities } from './schedule-event-hooks';
+import { createScheduleActivities } from './start-scheduled-hook';
 
 export {
   createAlertActivities,
@@ -10,11 +11,13 @@ export {
   createBatchJoinActivities,
   createDeliveryActivities,
   createFanoutActivities,
+  createScheduleActivities,
 };
 
 /** Every activity the hook worker registers. */
 export type WorkerActivities = ReturnType<typeof createDeliveryActivities> &
   ReturnType<typeof createAlertActivities> &
   ReturnType<typeof createFanoutActivities> &
+  ReturnType<typeof createScheduleActivities> &
   ReturnType<typeof createBatchJoinActivities> &
   ReturnType<typeof createBatchDeliveryActivities>;

@@ -11,6 +11,7 @@ import {
 import type { ProjectConfig } from '../config/schema';
 import type { FanoutStore } from '../domain/fanout-store';
 import type { HookStore } from '../domain/hook-store';
+import type { ScheduleStore } from '../domain/schedule-store';
 import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
@@ -26,6 +27,7 @@ import { hookRecoveryRoutes } from './routes/hook-recovery';
 import { hookRoutes } from './routes/hooks';
 import { metricsRoutes } from './routes/metrics';
 import { overviewRoutes } from './routes/overview';
+import { scheduleRoutes } from './routes/schedules';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { uiRoutes } from './routes/ui';
 
@@ -33,6 +35,8 @@ export interface AppOptions {
   store: HookStore;
   /** Subscriptions and the events fanned out to them. */
   fanout: FanoutStore;
+  /** Recurring schedules, each run an ordinary hook. */
+  schedules: ScheduleStore;
   projects: readonly ProjectConfig[];
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
@@ -49,6 +53,7 @@ const BODY_OVERHEAD_BYTES = 64 * 1024;
 export async function buildApp({
   store,
   fanout,
+  schedules,
   projects,
   callbackTokens,
   logger,
@@ -116,6 +121,7 @@ export async function buildApp({
     await authenticated.register(hookRecoveryRoutes, { commands: store.commands, reads: store.reads });
     await authenticated.register(subscriptionRoutes, { subscriptions: fanout.subscriptions });
     await authenticated.register(eventRoutes, fanout);
+    await authenticated.register(scheduleRoutes, { schedules });
   });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });
   await app.register(uiRoutes);

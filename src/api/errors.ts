@@ -7,6 +7,7 @@ import {
   HookNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
+  ScheduleNotFoundError,
   SubscriptionLimitError,
   SubscriptionNotFoundError,
   TargetNotAllowedError,
@@ -59,7 +60,8 @@ function toApiError(error: FastifyError | Error): ApiError {
     error instanceof HookNotFoundError ||
     error instanceof EndpointNotFoundError ||
     error instanceof SubscriptionNotFoundError ||
-    error instanceof EventNotFoundError
+    error instanceof EventNotFoundError ||
+    error instanceof ScheduleNotFoundError
   ) {
     return new ApiError(404, 'not_found', error.message);
   }

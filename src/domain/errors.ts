@@ -42,3 +42,6 @@ export class EventNotFoundError extends Error {}
 
 /** The project has as many subscriptions as it may keep. */
 export class SubscriptionLimitError extends Error {}
+
+/** No such schedule in this project (or it has been deleted). */
+export class ScheduleNotFoundError extends Error {}

@@ -8,6 +8,7 @@ import {
   createBatchJoinActivities,
   createDeliveryActivities,
   createFanoutActivities,
+  createScheduleActivities,
 } from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
@@ -26,6 +27,7 @@ import { TargetPolicy } from '../security/target-policy';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
+import { temporalScheduleStore } from '../temporal/schedule-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
@@ -58,6 +60,7 @@ export function composeApp(
       },
     }),
     fanout: temporalFanoutStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
+    schedules: temporalScheduleStore(client, { taskQueue: config.temporal.taskQueue, cursors: serverSecret }),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -137,6 +140,13 @@ export async function startWorker(
     logger,
   });
   await endpoints.start();
+  // Fanned-out and scheduled hooks are started by the worker, as the API starts the others.
+  const hookStarts = {
+    client,
+    projectOf: (projectId: string) => projectsById.get(projectId),
+    taskQueue: config.temporal.taskQueue,
+    retryWindowMs: config.temporal.retentionDays * DAY_MS,
+  };
   const worker = await startHookWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -156,12 +166,8 @@ export async function startWorker(
         senderFor: (projectId) => alertSenders.get(projectId),
         countSend: countAlertSend,
       }),
-      ...createFanoutActivities({
-        client,
-        projectOf: (projectId) => projectsById.get(projectId),
-        taskQueue: config.temporal.taskQueue,
-        retryWindowMs: config.temporal.retentionDays * DAY_MS,
-      }),
+      ...createFanoutActivities(hookStarts),
+      ...createScheduleActivities(hookStarts),
       ...createBatchJoinActivities({ client, taskQueue: config.temporal.taskQueue }),
       ...createBatchDeliveryActivities({
         signingSecrets: (projectId) => secretsByProject.get(projectId),

@@ -80,3 +80,8 @@ export function eventListQuery(projectId: string, filter: { type?: string }): st
   if (filter.type) clauses.push(`${V.type} = ${literal(filter.type)}`);
   return clauses.join(' AND ');
 }
+
+/** One project's schedules: Temporal lists Schedules apart from workflows, under the same project attribute. */
+export function scheduleListQuery(projectId: string): string {
+  return `${A.project} = ${literal(projectId)}`;
+}

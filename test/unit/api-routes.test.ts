@@ -16,6 +16,7 @@ import {
 import type { HookState } from '../../src/domain/hook';
 import type { FanoutStore } from '../../src/domain/fanout-store';
 import type { HookStore } from '../../src/domain/hook-store';
+import type { ScheduleStore } from '../../src/domain/schedule-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
 import { ServerSecret } from '../../src/security/server-secret';
@@ -91,6 +92,18 @@ class ScriptedStore {
       list: (...args) => this.call('listEvents', args),
     },
   };
+
+  readonly schedules: ScheduleStore = {
+    create: (...args) => this.call('createSchedule', args),
+    get: (...args) => this.call('getSchedule', args),
+    list: (...args) => this.call('listSchedules', args),
+    update: (...args) => this.call('updateSchedule', args),
+    pause: (...args) => this.call('pauseSchedule', args),
+    resume: (...args) => this.call('resumeSchedule', args),
+    trigger: (...args) => this.call('triggerSchedule', args),
+    backfill: (...args) => this.call('backfillSchedule', args),
+    delete: (...args) => this.call('deleteSchedule', args),
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -132,6 +145,7 @@ describe('API routes over the store interfaces', () => {
     app = await buildApp({
       store: scripted.store,
       fanout: scripted.fanout,
+      schedules: scripted.schedules,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,
