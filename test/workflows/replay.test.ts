@@ -55,6 +55,13 @@ const BATCHING_VERSIONS = ['2026-11-24-batching'];
 /** A batch whose request its paused endpoint held, then let go (record-batch-held-histories.ts). */
 const BATCH_HELD_VERSIONS = ['2026-11-25-batch-held'];
 const EXPECTED_BATCH_HELD_SHAPES = ['batch-held-released', 'batched-hook-held'];
+/**
+ * A schedule's run, started by its Temporal Schedule, may be retrying its activity when new code is
+ * deployed, and the hook it made is an ordinary hook that records the schedule
+ * (record-schedule-histories.ts).
+ */
+const SCHEDULE_VERSIONS = ['2026-11-25-schedules'];
+const EXPECTED_SCHEDULE_SHAPES = ['schedule-run', 'scheduled-hook'];
 const EXPECTED_BATCHING_SHAPES = [
   'batch-retried',
   'batched-hook-retried',
@@ -86,6 +93,7 @@ const ALL_VERSIONS = [
   ...FANOUT_VERSIONS,
   ...BATCHING_VERSIONS,
   ...BATCH_HELD_VERSIONS,
+  ...SCHEDULE_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -150,6 +158,7 @@ describe('hook workflow replay', () => {
         [FANOUT_VERSIONS, EXPECTED_FANOUT_SHAPES],
         [BATCHING_VERSIONS, EXPECTED_BATCHING_SHAPES],
         [BATCH_HELD_VERSIONS, EXPECTED_BATCH_HELD_SHAPES],
+        [SCHEDULE_VERSIONS, EXPECTED_SCHEDULE_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>
