@@ -10,6 +10,7 @@ import {
 } from '../support/fuzz/endpoint-requests';
 import { eventRequests, subscriptionRequests } from '../support/fuzz/fanout-requests';
 import { checkAnswer, type FuzzRequest } from '../support/fuzz/fuzz-request';
+import { scheduleRequests } from '../support/fuzz/schedule-requests';
 import {
   bulkRequests,
   createHookRequests,
@@ -40,7 +41,7 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 950 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 1070 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
@@ -51,6 +52,7 @@ const RUNS = {
   endpointById: 100,
   subscriptions: 80,
   events: 80,
+  schedules: 120,
   callbacks: 70,
   overview: 20,
   transport: 70,
@@ -151,6 +153,8 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('the subscription routes', () =>
     checkAll(subscriptionRequests(keys), RUNS.subscriptions, injectAndCheck));
   it('the event routes', () => checkAll(eventRequests(keys, realCursor), RUNS.events, injectAndCheck));
+  it('the schedule routes', () =>
+    checkAll(scheduleRequests(keys, realCursor), RUNS.schedules, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));
@@ -196,6 +200,10 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
     // Visibility lags a little behind a start: give a hook scheduled by mistake the time to show.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(await countHooks('HookProject = "paths" OR HookProject = "urls"'), 0);
+    for (const project of ['paths', 'urls']) {
+      const schedules = await stack.request(project, 'GET', '/v1/schedules');
+      assert.deepEqual(schedules.json(), { data: [], nextCursor: null }, 'no schedule was created');
+    }
     assert.equal(await countHooks('HookProject = "async"'), 2);
     for (const project of ['paths', 'urls']) {
       const listing = await stack.request(project, 'GET', '/v1/hooks');

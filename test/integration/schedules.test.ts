@@ -127,7 +127,13 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
       triggered.at - triggeredAt < 5_000,
       `delivered ${triggered.at - triggeredAt} ms after the trigger`,
     );
-    assert.equal(verified(triggered).schedule?.id, schedule.id);
+    const triggeredRun = verified(triggered).schedule;
+    assert.equal(triggeredRun?.id, schedule.id);
+    const scheduledFor = Date.parse(triggeredRun.scheduledAt) - triggeredAt;
+    assert.ok(
+      Math.abs(scheduledFor) < 5_000,
+      `a triggered run is scheduled for the trigger (${scheduledFor} ms)`,
+    );
     await sleep(3_000);
     assert.equal(at('/tick').length, whilePaused + 1, 'the trigger made one run, and the pause holds');
 
