@@ -161,15 +161,15 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
   });
 
   it('backfills a past range: one hook per run the range holds, with its scheduled time', async () => {
+    // Through the typed client, which has every schedule operation.
+    const api = stack.api('sched');
     const hour = 3_600_000;
-    const schedule = await create('sched', { path: '/backfill', interval: '1h', data: 'late' });
+    const schedule = await api.schedules.create({ path: '/backfill', interval: '1h', data: 'late' });
     const top = Math.floor(Date.now() / hour) * hour;
-    const range = {
+    await api.schedules.backfill(schedule.id, {
       from: new Date(top - 3 * hour + 60_000).toISOString(),
       to: new Date(top - 60_000).toISOString(),
-    };
-    const answer = await call('sched', 'POST', `/v1/schedules/${schedule.id}/backfill`, range);
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    });
     const expected = [top - 2 * hour, top - hour].map((time) => new Date(time).toISOString());
     await pollFor(
       'the backfilled deliveries',
@@ -177,11 +177,16 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
       20_000,
     );
     await sleep(2_000);
-    const times = at('/backfill')
-      .map((arrival) => verified(arrival).schedule?.scheduledAt)
-      .sort();
-    assert.deepEqual(times, expected);
-    await call('sched', 'DELETE', `/v1/schedules/${schedule.id}`);
+    const delivered = at('/backfill').map(verified);
+    assert.deepEqual(delivered.map((body) => body.schedule?.scheduledAt).sort(), expected);
+    const { recentRuns } = await api.schedules.get(schedule.id);
+    assert.deepEqual(
+      recentRuns.map((run) => [run.scheduledAt, run.hookId]).sort(),
+      delivered.map((body) => [body.schedule?.scheduledAt, body.id]).sort(),
+      'the schedule names the hook each backfilled run made',
+    );
+    assert.equal((await api.schedules.delete(schedule.id)).id, schedule.id);
+    await assert.rejects(api.schedules.get(schedule.id), { status: 404, code: 'not_found' });
   });
 
   it('computes next run times across DST changes as Temporal does: one run a day, in gap and fold', async () => {
