@@ -310,6 +310,18 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
     assert.equal(mine.length, before + 1, 'only the one good schedule was created');
     assert.deepEqual(await listed('other'), []);
 
+    // A schedule carries its project like a hook does, yet is never listed as a hook.
+    const quiet = await create('other', { path: '/never', interval: '1d', startAt: '2099-01-01T00:00:00Z' });
+    await pollFor('the schedule listed', async () =>
+      (await listed('other')).some((item) => item.id === quiet.id) ? true : undefined,
+    );
+    assert.deepEqual((await stack.request('other', 'GET', '/v1/hooks')).json(), {
+      data: [],
+      nextCursor: null,
+    });
+    assert.equal((await stack.client.workflow.count('HookProject = "other"')).count, 0);
+    await call('other', 'DELETE', `/v1/schedules/${quiet.id}`);
+
     // A change applies: the schedule reads back as patched.
     const patched = await call('sched', 'PATCH', `/v1/schedules/${backfillBad.id}`, {
       cron: '0 9 * * MON',
