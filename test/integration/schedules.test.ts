@@ -65,7 +65,12 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
     ) as Delivered;
 
   it('runs every 2 s: signed, recorded hooks; pause stops, trigger delivers at once, resume, delete ends', async () => {
-    const schedule = await create('sched', { path: '/tick', interval: '2s', data: { plan: 'daily' } });
+    const schedule = await create('sched', {
+      path: '/tick',
+      interval: '2s',
+      data: { plan: 'daily' },
+      retryOverride: { maxAttempts: 2, strategy: 'fixed', delaySecs: 1 },
+    });
     assert.match(schedule.id, /^sch_[0-9a-f]{24}$/);
     assert.equal(schedule.paused, false);
     assert.equal(schedule.nextRunTimes.length, 5);
@@ -94,6 +99,11 @@ describe('schedules: recurring hooks on Temporal Schedules', { timeout: 240_000 
     assert.ok(sample);
     const hook = await stack.waitForHook('sched', sample.id, (state) => state.status === 'completed');
     assert.deepEqual(hook.schedule, sample.schedule);
+    assert.deepEqual(
+      hook.retryOverride,
+      { maxAttempts: 2, strategy: 'fixed', delaySecs: 1 },
+      "the schedule's",
+    );
     const withRuns = await pollFor('the runs in the schedule', async () => {
       const current = await read('sched', schedule.id);
       const named = new Set(current.recentRuns.map((run) => run.hookId));
