@@ -1,22 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import type { ProjectConfig } from '../config/schema';
 import { eventDeliveries } from '../domain/event-deliveries';
-import { TargetNotAllowedError } from '../domain/errors';
 import type { FanoutStore } from '../domain/fanout-store';
 import { forwardFanoutEventId, forwardHookId, type InboundEnvelope } from '../domain/inbound-event';
 import { newHook } from '../domain/new-hook';
-import { countHookScheduled } from '../metrics/hook-metrics';
-import { newHookWorkflowInput, startDerivedHook } from '../temporal/hook-start';
+import { newHookWorkflowInput } from '../temporal/hook-start';
 import type { ForwardResult } from '../workflows/ingest-record';
+import { type HookStartDependencies, hookUnderCurrentRules, startHookOnce } from './start-hook';
 
-export interface IngestDependencies {
-  client: Client;
-  projectOf(projectId: string): ProjectConfig | undefined;
+export interface IngestDependencies extends HookStartDependencies {
   fanout: FanoutStore;
-  taskQueue: string;
-  /** As for hooks the API schedules: how long a failed hook can still be retried. */
-  retryWindowMs: number;
 }
 
 export interface ForwardInput {
@@ -48,11 +40,14 @@ export function createIngestActivities(deps: IngestDependencies) {
       const hookIds: string[] = [];
       for (const [index, target] of source.forward.targets.entries()) {
         const hookId = forwardHookId(ids, round, index);
-        const input = newHookWorkflowInput(
-          targetHook(project, { ...target, data: envelope, retryOverride: source.forward.retry }, now),
-          { hookId, projectId, retryWindowMs: deps.retryWindowMs },
+        // The project's rules may have changed since the source was configured.
+        const hook = hookUnderCurrentRules(() =>
+          newHook(project, { ...target, data: envelope, retryOverride: source.forward.retry }, now),
         );
-        if (await startDerivedHook(deps.client, input, deps.taskQueue)) countHookScheduled(projectId);
+        await startHookOnce(
+          deps,
+          newHookWorkflowInput(hook, { hookId, projectId, retryWindowMs: deps.retryWindowMs }),
+        );
         hookIds.push(hookId);
       }
       if (!source.forward.fanout) return { hookIds };
@@ -67,14 +62,4 @@ export function createIngestActivities(deps: IngestDependencies) {
       return { hookIds: [...hookIds, ...published.event.hookIds], fanoutEventId: event.id };
     },
   };
-}
-
-function targetHook(project: ProjectConfig, request: Parameters<typeof newHook>[1], now: Date) {
-  try {
-    return newHook(project, request, now);
-  } catch (error) {
-    // The project's rules changed since the source was configured: no retry will change that.
-    if (error instanceof TargetNotAllowedError) throw ApplicationFailure.nonRetryable(error.message);
-    throw error;
-  }
 }

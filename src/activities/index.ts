@@ -4,6 +4,7 @@ import { createBatchJoinActivities } from './join-batch';
 import { createAlertActivities } from './send-alert';
 import { createIngestActivities } from './forward-ingested-event';
 import { createFanoutActivities } from './schedule-event-hooks';
+import { createScheduleActivities } from './start-scheduled-hook';
 
 export {
   createAlertActivities,
@@ -12,6 +13,7 @@ export {
   createDeliveryActivities,
   createFanoutActivities,
   createIngestActivities,
+  createScheduleActivities,
 };
 
 /** Every activity the hook worker registers. */
@@ -19,5 +21,6 @@ export type WorkerActivities = ReturnType<typeof createDeliveryActivities> &
   ReturnType<typeof createAlertActivities> &
   ReturnType<typeof createFanoutActivities> &
   ReturnType<typeof createIngestActivities> &
+  ReturnType<typeof createScheduleActivities> &
   ReturnType<typeof createBatchJoinActivities> &
   ReturnType<typeof createBatchDeliveryActivities>;

@@ -1,25 +1,19 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { ProjectConfig } from '../config/schema';
-import { TargetNotAllowedError } from '../domain/errors';
 import { newHook } from '../domain/new-hook';
 import { mapLimited } from '../lib/map-limited';
-import { countHookScheduled } from '../metrics/hook-metrics';
-import { newHookWorkflowInput, startDerivedHook } from '../temporal/hook-start';
+import { newHookWorkflowInput } from '../temporal/hook-start';
 import type { EventWorkflowInput } from '../workflows/event-record';
-
-export interface FanoutDependencies {
-  client: Client;
-  projectOf(projectId: string): ProjectConfig | undefined;
-  taskQueue: string;
-  /** As for hooks the API schedules: how long a failed hook can still be retried. */
-  retryWindowMs: number;
-}
+import {
+  configuredProject,
+  type HookStartDependencies,
+  hookUnderCurrentRules,
+  startHookOnce,
+} from './start-hook';
 
 /** Hook starts in flight at once for one event: a project has at most 500 subscriptions. */
 const STARTS_IN_FLIGHT = 16;
 
-export function createFanoutActivities(deps: FanoutDependencies) {
+export function createFanoutActivities(deps: HookStartDependencies) {
   return {
     /**
      * Starts each delivery's hook exactly as `POST /v1/hooks` starts one, under its derived id, due now,
@@ -27,16 +21,14 @@ export function createFanoutActivities(deps: FanoutDependencies) {
      * a retried activity starts only the hooks it missed.
      */
     async scheduleEventHooks({ projectId, event, deliveries }: EventWorkflowInput): Promise<void> {
-      const project = deps.projectOf(projectId);
-      if (!project) throw ApplicationFailure.nonRetryable(`project "${projectId}" is not configured`);
+      const project = configuredProject(deps, projectId);
       await mapLimited(deliveries, STARTS_IN_FLIGHT, async ({ hookId, target }) => {
         const input = newHookWorkflowInput(hookFor(project, target, event), {
           hookId,
           projectId,
           retryWindowMs: deps.retryWindowMs,
         });
-        // Counted where it is created: by the worker for fanned-out hooks, so /metrics of `npm run worker`.
-        if (await startDerivedHook(deps.client, input, deps.taskQueue)) countHookScheduled(projectId);
+        await startHookOnce(deps, input);
       });
     },
   };
@@ -48,15 +40,11 @@ function hookFor(
   target: EventWorkflowInput['deliveries'][number]['target'],
   event: EventWorkflowInput['event'],
 ) {
-  try {
-    return newHook(
+  return hookUnderCurrentRules(() =>
+    newHook(
       project,
       { ...target, data: { eventId: event.id, eventType: event.type, data: event.data } },
       new Date(event.createdAt),
-    );
-  } catch (error) {
-    // The project's rules changed since the subscription was made: no retry will change that.
-    if (error instanceof TargetNotAllowedError) throw ApplicationFailure.nonRetryable(error.message);
-    throw error;
-  }
+    ),
+  );
 }

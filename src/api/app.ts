@@ -13,6 +13,7 @@ import type { FanoutStore } from '../domain/fanout-store';
 import type { ProjectSettingsStore } from '../domain/project-settings';
 import type { HookStore } from '../domain/hook-store';
 import type { IngestStore } from '../domain/ingest-store';
+import type { ScheduleStore } from '../domain/schedule-store';
 import type { TemporalWebUi } from '../temporal/web-ui-link';
 import type { CallbackTokenVerifier } from '../security/server-secret';
 import { VERSION } from '../version';
@@ -31,6 +32,7 @@ import { ingestedEventRoutes } from './routes/ingested-events';
 import { metricsRoutes } from './routes/metrics';
 import { overviewRoutes } from './routes/overview';
 import { projectRoutes } from './routes/project';
+import { scheduleRoutes } from './routes/schedules';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { uiRoutes } from './routes/ui';
 
@@ -42,6 +44,8 @@ export interface AppOptions {
   projectSettings: ProjectSettingsStore;
   /** Webhooks received from the projects' sources. */
   ingest: IngestStore;
+  /** Recurring schedules, each run an ordinary hook. */
+  schedules: ScheduleStore;
   projects: readonly ProjectConfig[];
   /** Checks the tokens of incoming acks and nacks. */
   callbackTokens: CallbackTokenVerifier;
@@ -60,6 +64,7 @@ export async function buildApp({
   fanout,
   projectSettings,
   ingest,
+  schedules,
   projects,
   callbackTokens,
   logger,
@@ -129,6 +134,7 @@ export async function buildApp({
     await authenticated.register(eventRoutes, fanout);
     await authenticated.register(projectRoutes, { settings: projectSettings });
     await authenticated.register(ingestedEventRoutes, { ingest, reads: store.reads });
+    await authenticated.register(scheduleRoutes, { schedules });
   });
   await app.register(ingestRoutes, { projects, ingest });
   await app.register(callbackRoutes, { callbacks: store.callbacks, tokens: callbackTokens });

@@ -9,6 +9,7 @@ import {
   IngestedEventNotFoundError,
   InvalidEndpointSettingsError,
   InvalidCursorError,
+  ScheduleNotFoundError,
   SubscriptionLimitError,
   SubscriptionNotFoundError,
   TargetNotAllowedError,
@@ -62,7 +63,8 @@ function toApiError(error: FastifyError | Error): ApiError {
     error instanceof EndpointNotFoundError ||
     error instanceof SubscriptionNotFoundError ||
     error instanceof EventNotFoundError ||
-    error instanceof IngestedEventNotFoundError
+    error instanceof IngestedEventNotFoundError ||
+    error instanceof ScheduleNotFoundError
   ) {
     return new ApiError(404, 'not_found', error.message);
   }

@@ -10,7 +10,14 @@ import {
   MAX_FILTER_DEPTH,
   MAX_FILTER_ENTRIES,
 } from '../domain/subscription';
-import { cursorSchema, exactlyOneTarget, jsonData, nextCursorSchema, targetFields } from './schemas';
+import {
+  atMostOneTarget,
+  cursorSchema,
+  exactlyOneTarget,
+  jsonData,
+  nextCursorSchema,
+  targetFields,
+} from './schemas';
 
 /** Subscriptions and events on the wire: these schemas validate, type the handlers and make the document. */
 
@@ -70,9 +77,7 @@ export const updateSubscriptionBodySchema = z
     enabled: z.boolean().optional(),
   })
   .superRefine((body, ctx) => {
-    if (body.path !== undefined && body.url !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give at most one of "path" and "url"' });
-    }
+    atMostOneTarget(body, ctx);
     if (Object.keys(body).length === 0)
       ctx.addIssue({ code: 'custom', message: 'change at least one field' });
   })

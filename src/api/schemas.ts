@@ -112,6 +112,13 @@ export function exactlyOneTarget(body: { path?: string; url?: string }, ctx: z.R
   }
 }
 
+/** Refines a change with targetFields: at most one of them. */
+export function atMostOneTarget(body: { path?: string; url?: string }, ctx: z.RefinementCtx): void {
+  if (body.path !== undefined && body.url !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'give at most one of "path" and "url"' });
+  }
+}
+
 /** A hook's request to be delivered together with the other hooks of its key (see src/domain/batch.ts). */
 const batchRequestSchema = z
   .strictObject({
@@ -201,6 +208,13 @@ export const hookSchema = z
       })
       .optional()
       .describe('Only on a batched hook.'),
+    schedule: z
+      .object({
+        id: z.string(),
+        scheduledAt: z.string().describe('The time the run that made the hook was due, before any jitter.'),
+      })
+      .optional()
+      .describe('Only on a hook a schedule made; its delivery body carries it too.'),
     attemptHistory: z.array(attemptSchema),
     waiting: z
       .object({

@@ -8,7 +8,7 @@ import { timeText } from './hook-views';
 import { UsageError } from './exit-codes';
 import { definedFields, oneOrMoreOf, parseInteger, parseNumber } from './option-values';
 import { type Output, type SafeText, safeText } from './output';
-import { addGetCommand } from './read-command';
+import { addGetCommand, addPauseResumeCommands } from './read-command';
 
 type WindowStats = Endpoint['stats']['lastHour'];
 
@@ -99,29 +99,17 @@ export function addEndpointCommands(endpoints: Command, out: Output): void {
       });
     });
 
-  const changes = {
-    pause: { summary: 'hold the hooks of an endpoint', done: 'Paused' },
-    resume: { summary: "release an endpoint's held hooks, in due order", done: 'Resumed' },
-  } as const;
-  for (const change of ['pause', 'resume'] as const) {
-    endpoints
-      .command(change)
-      .description(changes[change].summary)
-      .argument('<id>', 'endpoint id')
-      .option('--note <text>', 'why; shown on the endpoint')
-      .action(async function (this: Command, endpointId: string) {
-        const { note } = this.opts<{ note?: string }>();
-        const endpoint = await clientFor(this).endpoints[change](
-          endpointId,
-          note === undefined ? {} : { note },
-        );
-        out.result({ data: endpoint }, () => {
-          out.line(
-            safeText`${changes[change].done} ${endpoint.id}  ${stateText(out, endpoint.state)}  ${endpoint.url}`,
-          );
-        });
-      });
-  }
+  addPauseResumeCommands(endpoints, out, {
+    id: 'endpoint id',
+    noun: 'endpoint',
+    summaries: {
+      pause: 'hold the hooks of an endpoint',
+      resume: "release an endpoint's held hooks, in due order",
+    },
+    act: (client, change, endpointId, note) => client.endpoints[change](endpointId, note),
+    done: (change, endpoint) =>
+      safeText`${change === 'pause' ? 'Paused' : 'Resumed'} ${endpoint.id}  ${stateText(out, endpoint.state)}  ${endpoint.url}`,
+  });
 }
 
 function showEndpointList(out: Output, page: EndpointPage): void {

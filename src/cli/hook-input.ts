@@ -157,7 +157,11 @@ export async function scheduleRequestOf(options: ScheduleOptions): Promise<Sched
   };
 }
 
-async function dataOf(options: ScheduleOptions): Promise<{ value: unknown } | undefined> {
+/** The JSON `--data` gives, or `--data-file` (stdin with -); undefined when neither is given. */
+export async function dataOf(options: {
+  data?: string;
+  dataFile?: string;
+}): Promise<{ value: unknown } | undefined> {
   const [text, source] =
     options.dataFile === undefined
       ? [options.data, '--data']

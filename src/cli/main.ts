@@ -5,6 +5,7 @@ import { addEndpointCommands } from './endpoints-command';
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, FailuresReported, UsageError } from './exit-codes';
 import { addHookCommands } from './hooks-command';
 import { parsePositiveNumber } from './option-values';
+import { addScheduleCommands } from './schedules-command';
 import { Output } from './output';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], out = new Output(wantsJson(a
   if (!out.json) program.showHelpAfterError('(add --help for usage)');
   addHookCommands(program.command('hooks'), out);
   addEndpointCommands(program.command('endpoints'), out);
+  addScheduleCommands(program.command('schedules'), out);
 
   try {
     await program.parseAsync([...argv]);

@@ -1,9 +1,11 @@
 import { HookrelayApiError } from './errors';
 import type {
   AlertPage,
+  BackfillRequest,
   BulkAction,
   BulkRequest,
   BulkResult,
+  CreateScheduleRequest,
   CreateSubscriptionRequest,
   Endpoint,
   EndpointPage,
@@ -18,12 +20,17 @@ import type {
   ListEndpointsQuery,
   ListEventsQuery,
   ListHooksQuery,
+  ListSchedulesQuery,
   Overview,
   PublishEventRequest,
   RescheduleRequest,
+  Schedule,
   ScheduleHookRequest,
+  ScheduleNoteRequest,
+  SchedulePage,
   StateChangeRequest,
   Subscription,
+  UpdateScheduleRequest,
   UpdateSubscriptionRequest,
 } from './types';
 
@@ -157,6 +164,27 @@ export class HookrelayClient {
   };
 
   /** The project's hooks per status, overdue hooks, the last hour minute by minute, endpoints in trouble. */
+  readonly schedules = {
+    create: async (request: CreateScheduleRequest): Promise<Schedule> =>
+      this.data<Schedule>({ method: 'POST', path: '/v1/schedules', body: request }),
+    list: async (query: ListSchedulesQuery = {}): Promise<SchedulePage> =>
+      this.body<SchedulePage>({ method: 'GET', path: '/v1/schedules', query: { ...query } }),
+    listAll: (): AsyncGenerator<Schedule> => this.pages((cursor) => this.schedules.list({ cursor })),
+    /** With its next run times, and its recent runs with the hooks they made. */
+    get: async (scheduleId: string): Promise<Schedule> => this.onSchedule('GET', scheduleId),
+    update: async (scheduleId: string, request: UpdateScheduleRequest): Promise<Schedule> =>
+      this.onSchedule('PATCH', scheduleId, '', request),
+    pause: async (scheduleId: string, request: ScheduleNoteRequest = {}): Promise<Schedule> =>
+      this.onSchedule('POST', scheduleId, '/pause', request),
+    resume: async (scheduleId: string, request: ScheduleNoteRequest = {}): Promise<Schedule> =>
+      this.onSchedule('POST', scheduleId, '/resume', request),
+    /** One run now, even while paused. */
+    trigger: async (scheduleId: string): Promise<Schedule> => this.onSchedule('POST', scheduleId, '/trigger'),
+    backfill: async (scheduleId: string, request: BackfillRequest): Promise<Schedule> =>
+      this.onSchedule('POST', scheduleId, '/backfill', request),
+    delete: async (scheduleId: string): Promise<Schedule> => this.onSchedule('DELETE', scheduleId),
+  };
+
   async overview(): Promise<Overview> {
     return this.data<Overview>({ method: 'GET', path: '/v1/overview' });
   }
@@ -207,6 +235,14 @@ export class HookrelayClient {
       throw new HookrelayApiError(response.status, 'invalid_response', 'the API answered without JSON');
     }
     return { status: response.status, body: parsed };
+  }
+
+  private onSchedule(method: Method, scheduleId: string, suffix = '', body?: unknown): Promise<Schedule> {
+    return this.data<Schedule>({
+      method,
+      path: `/v1/schedules/${encodeURIComponent(scheduleId)}${suffix}`,
+      ...(body === undefined ? {} : { body }),
+    });
   }
 
   private async *pages<Item>(

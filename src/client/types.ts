@@ -20,6 +20,15 @@ import type {
 } from '../api/fanout-schemas';
 import type { overviewEnvelopeSchema } from '../api/overview-schemas';
 import type {
+  backfillBodySchema,
+  createScheduleBodySchema,
+  listSchedulesQuerySchema,
+  scheduleEnvelopeSchema,
+  scheduleNoteBodySchema,
+  schedulePageSchema,
+  updateScheduleBodySchema,
+} from '../api/schedule-schemas';
+import type {
   bulkBodySchema,
   bulkResultSchema,
   createHookBodySchema,
@@ -81,5 +90,14 @@ export type EventPage = z.output<typeof eventPageSchema>;
 export type EventSummary = EventPage['data'][number];
 export type PublishEventRequest = z.input<typeof publishEventBodySchema>;
 export type ListEventsQuery = Omit<z.input<typeof listEventsQuerySchema>, 'limit'> & { limit?: number };
+
+export type Schedule = z.output<typeof scheduleEnvelopeSchema>['data'];
+export type SchedulePage = z.output<typeof schedulePageSchema>;
+export type ScheduleRun = Schedule['recentRuns'][number];
+export type CreateScheduleRequest = z.input<typeof createScheduleBodySchema>;
+export type UpdateScheduleRequest = z.input<typeof updateScheduleBodySchema>;
+export type ScheduleNoteRequest = NonNullable<z.input<typeof scheduleNoteBodySchema>>;
+export type BackfillRequest = z.input<typeof backfillBodySchema>;
+export type ListSchedulesQuery = Omit<z.input<typeof listSchedulesQuerySchema>, 'limit'> & { limit?: number };
 
 export type ApiErrorBody = z.output<typeof errorSchema>;

@@ -1,3 +1,5 @@
+import type { HookScheduleOrigin } from './schedule';
+
 /** The contract between the hook workflow and the delivery activity: one call is one HTTP attempt. */
 import type { HookBatch } from './batch';
 
@@ -42,6 +44,8 @@ export interface DeliveryRequest extends EndpointPassage {
   heldSince?: string;
   /** The hook may go in its endpoint's batch, if its endpoint batches (workflows that predate it may not). */
   batchable?: true;
+  /** The schedule that made the hook, which the body names. */
+  schedule?: HookScheduleOrigin;
 }
 
 /**

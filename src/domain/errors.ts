@@ -55,3 +55,5 @@ export class InboundEventError extends Error {
     super(message);
   }
 }
+/** No such schedule in this project (or it has been deleted). */
+export class ScheduleNotFoundError extends Error {}

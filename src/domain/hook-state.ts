@@ -16,6 +16,7 @@ export function initialHookState(input: HookWorkflowInput): HookState {
     retryOverride: input.retryOverride,
     async: input.async,
     ...(input.batch ? { batch: { key: input.batch.key } } : {}),
+    ...(input.schedule ? { schedule: input.schedule } : {}),
     attemptHistory: [],
   };
 }

@@ -1,4 +1,5 @@
 import type { HookBatch, HookBatchView } from './batch';
+import type { HookScheduleOrigin } from './schedule';
 
 /**
  * The hook model shared by the API, the workflow and the activities. Pure types and constants only:
@@ -114,6 +115,8 @@ export interface HookWorkflowInput {
   leanHistory?: true;
   /** Set for a hook delivered in a batch with the other hooks of its key (see src/domain/batch.ts). */
   batch?: HookBatch;
+  /** Set for a hook a schedule's run made: which schedule, for which scheduled time. */
+  schedule?: HookScheduleOrigin;
 }
 
 /** What the API shows of a hook; the workflow keeps it current and returns it when it closes. */
@@ -135,6 +138,8 @@ export interface HookState {
   async: boolean;
   /** Only on a batched hook. */
   batch?: HookBatchView;
+  /** Only on a hook a schedule made. */
+  schedule?: HookScheduleOrigin;
   attemptHistory: Attempt[];
   /** Set while the hook's endpoint holds it (paused, disabled, or at its limits): the wait is the endpoint's. */
   waiting?: EndpointWait;

@@ -9,6 +9,7 @@ import {
   createDeliveryActivities,
   createFanoutActivities,
   createIngestActivities,
+  createScheduleActivities,
 } from '../activities';
 import { createAlertSender } from '../alerts/alert-sender';
 import { buildApp } from '../api/app';
@@ -29,6 +30,7 @@ import { temporalFanoutStore } from '../temporal/fanout-store';
 import { temporalHookStore } from '../temporal/hook-store';
 import { temporalProjectSettingsStore } from '../temporal/project-settings-store';
 import { temporalIngestStore } from '../temporal/ingest-store';
+import { temporalScheduleStore } from '../temporal/schedule-store';
 import { applyRetention } from '../temporal/namespace';
 import { USER_AGENT } from '../version';
 import { type RunningWorker, startHookWorker } from '../worker/create-worker';
@@ -67,6 +69,7 @@ export function composeApp(
     }),
     fanout: temporalFanoutStore(client, stores),
     ingest: temporalIngestStore(client, stores),
+    schedules: temporalScheduleStore(client, stores),
     projects: config.projects,
     callbackTokens: serverSecret,
     ...(config.temporal.webUiUrl
@@ -146,6 +149,13 @@ export async function startWorker(
     logger,
   });
   await endpoints.start();
+  // Fanned-out and scheduled hooks are started by the worker, as the API starts the others.
+  const hookStarts = {
+    client,
+    projectOf: (projectId: string) => projectsById.get(projectId),
+    taskQueue: config.temporal.taskQueue,
+    retryWindowMs: config.temporal.retentionDays * DAY_MS,
+  };
   const worker = await startHookWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -165,21 +175,14 @@ export async function startWorker(
         senderFor: (projectId) => alertSenders.get(projectId),
         countSend: countAlertSend,
       }),
-      ...createFanoutActivities({
-        client,
-        projectOf: (projectId) => projectsById.get(projectId),
-        taskQueue: config.temporal.taskQueue,
-        retryWindowMs: config.temporal.retentionDays * DAY_MS,
-      }),
+      ...createFanoutActivities(hookStarts),
+      ...createScheduleActivities(hookStarts),
       ...createIngestActivities({
-        client,
-        projectOf: (projectId) => projectsById.get(projectId),
+        ...hookStarts,
         fanout: temporalFanoutStore(client, {
           taskQueue: config.temporal.taskQueue,
           cursors: new ServerSecret(config.callbackSecret),
         }),
-        taskQueue: config.temporal.taskQueue,
-        retryWindowMs: config.temporal.retentionDays * DAY_MS,
       }),
       ...createBatchJoinActivities({ client, taskQueue: config.temporal.taskQueue }),
       ...createBatchDeliveryActivities({

@@ -1,5 +1,6 @@
 import type { BatchMember } from '../domain/batch';
 import type { HookState } from '../domain/hook';
+import type { HookScheduleOrigin } from '../domain/schedule';
 import { signPayload } from './signing';
 
 /** What a delivery says about its hook: the body's fields besides the time it is sent. */
@@ -10,6 +11,8 @@ export interface DeliveryContent {
   createdAt: string;
   attempt: number;
   data: unknown;
+  /** Only for a hook a schedule made: the body then names the schedule and the run's time. */
+  schedule?: HookScheduleOrigin;
 }
 
 /**
@@ -41,6 +44,7 @@ function deliveryEnvelope(content: DeliveryContent, sentAt: Date): string {
     attempt: content.attempt,
     data: content.data,
     createdAt: content.createdAt,
+    ...(content.schedule ? { schedule: content.schedule } : {}),
   });
 }
 
@@ -91,7 +95,16 @@ export const SIGNED_OVER_BATCH = '(signed over the whole batch request)';
 /** What a hook's record says it is for the delivery format. */
 type RecordedHook = Pick<
   HookState,
-  'id' | 'path' | 'postAt' | 'createdAt' | 'data' | 'async' | 'targetUrl' | 'attemptHistory' | 'batch'
+  | 'id'
+  | 'path'
+  | 'postAt'
+  | 'createdAt'
+  | 'data'
+  | 'async'
+  | 'targetUrl'
+  | 'attemptHistory'
+  | 'batch'
+  | 'schedule'
 >;
 
 export interface DeliveryOfRecord {

@@ -1,8 +1,4 @@
-import {
-  type Client,
-  type WorkflowStartOptions,
-  WorkflowExecutionAlreadyStartedError,
-} from '@temporalio/client';
+import type { WorkflowStartOptions } from '@temporalio/client';
 import { attemptDeadlineMs } from '../domain/delivery';
 import type { HookWorkflowInput } from '../domain/hook';
 import { initialHookState } from '../domain/hook-state';
@@ -53,25 +49,4 @@ export function hookWorkflowStartOptions(
     workflowTaskTimeout: Math.min(attemptDeadlineMs(input.deliveryTimeoutMs), MAX_WORKFLOW_TASK_TIMEOUT_MS),
     ...initialHookRecord(input.projectId, initialHookState(input), options.requestHash),
   };
-}
-
-/**
- * Starts a hook that the worker derives from something else (an event, an ingested event), under its
- * derived id: true when this call started it, false when a hook of that id had already been started.
- */
-export async function startDerivedHook(
-  client: Client,
-  input: HookWorkflowInput,
-  taskQueue: string,
-): Promise<boolean> {
-  try {
-    await client.workflow.start<typeof hookWorkflow>(
-      'hookWorkflow',
-      hookWorkflowStartOptions(input, { taskQueue }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
 }

@@ -15,10 +15,7 @@ export async function visibilityPage(
   page: { limit: number; cursor?: string },
 ): Promise<{ executions: WorkflowExecutionInfo[]; nextCursor?: string }> {
   const { namespace, loadedDataConverter } = client.options;
-  const nextPageToken = page.cursor === undefined ? undefined : cursors.openCursor(page.cursor, query);
-  if (page.cursor !== undefined && !nextPageToken) {
-    throw new InvalidCursorError('cursor is not valid for this query');
-  }
+  const nextPageToken = openedCursor(cursors, query, page.cursor);
   const response = await withWorkerDeadline(client, () =>
     client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: page.limit, nextPageToken }),
   );
@@ -27,4 +24,16 @@ export async function visibilityPage(
   );
   const token = response.nextPageToken;
   return { executions, nextCursor: token.length ? cursors.sealCursor(token, query) : undefined };
+}
+
+/** Temporal's page token inside a cursor sealed to `query`; a cursor sealed to another query is refused. */
+export function openedCursor(
+  cursors: CursorSeal,
+  query: string,
+  cursor: string | undefined,
+): Uint8Array | undefined {
+  if (cursor === undefined) return undefined;
+  const token = cursors.openCursor(cursor, query);
+  if (!token) throw new InvalidCursorError('cursor is not valid for this query');
+  return token;
 }

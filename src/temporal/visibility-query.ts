@@ -99,3 +99,8 @@ export function ingestListQuery(projectId: string, filter: IngestedEventFilter):
   if (filter.eventType) clauses.push(`${V.type} = ${literal(filter.eventType)}`);
   return clauses.join(' AND ');
 }
+
+/** One project's schedules: Temporal lists Schedules apart from workflows, under the same project attribute. */
+export function scheduleListQuery(projectId: string): string {
+  return `${A.project} = ${literal(projectId)}`;
+}

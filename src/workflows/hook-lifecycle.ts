@@ -434,6 +434,7 @@ export class HookLifecycle {
         data: this.input.data,
         timeoutMs: this.input.deliveryTimeoutMs,
         async: this.input.async,
+        ...(this.input.schedule ? { schedule: this.input.schedule } : {}),
         workflowId: workflowInfo().workflowId,
         dueAt: new Date(this.dueAt).toISOString(),
         // A released attempt goes alone: its endpoint counts it in flight until it is made. An async

@@ -64,7 +64,10 @@ export const HOOK_SEARCH_ATTRIBUTES = [
 
 /** The indexed fields of a hook; the rest of its summary is fixed at start and kept in the memo. */
 type IndexedField = 'status' | 'attempts' | 'postAt' | 'createdAt' | 'nextAttemptAt';
-type SummaryMemo = Pick<HookSummary, 'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride' | 'batch'>;
+type SummaryMemo = Pick<
+  HookSummary,
+  'path' | 'url' | 'targetUrl' | 'async' | 'retryOverride' | 'batch' | 'schedule'
+>;
 
 /**
  * Compile-time guard: every field of a hook's summary (HookState but its details) is either indexed, in
@@ -84,6 +87,11 @@ export function hookSearchAttributes(projectId: string, hook: HookSummary): Sear
     { key: HookCreatedAt, value: new Date(hook.createdAt) },
     { key: HookNextAttemptAt, value: hook.nextAttemptAt === undefined ? null : new Date(hook.nextAttemptAt) },
   ];
+}
+
+/** The attribute that scopes a record to its project. */
+export function projectSearchAttribute(projectId: string): SearchAttributePair {
+  return { key: HookProject, value: projectId };
 }
 
 /** Visibility queries name attributes by these; the query builder uses nothing else. */
@@ -165,6 +173,7 @@ export function initialHookRecord(
     async: hook.async,
     retryOverride: hook.retryOverride,
     ...(hook.batch ? { batch: hook.batch } : {}),
+    ...(hook.schedule ? { schedule: hook.schedule } : {}),
   };
   return {
     memo: {

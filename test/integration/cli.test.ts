@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Hook, HookDetail, HookPage, HookStatus, ListHooksQuery } from '../../src/client';
+import type { Hook, HookDetail, HookPage, HookStatus, ListHooksQuery, Schedule } from '../../src/client';
 import { freePort } from '../../src/lib/ports';
 import { TestReceiver } from '../support/receiver';
 import { TestStack } from '../support/stack';
@@ -166,6 +166,8 @@ describe('hookrelay CLI', () => {
       'hooks bulk replay',
       'endpoints list',
       'endpoints pause <id>',
+      'schedules create',
+      'schedules backfill <id>',
     ]) {
       assert.match(run.stdout, new RegExp(`^  ${command.replace(/[.<>]/g, '\\$&')} `, 'm'), command);
     }
@@ -503,6 +505,47 @@ describe('hookrelay CLI', () => {
     const unbatched = await cli(['endpoints', 'batch', endpointId, '--off']);
     assert.equal(unbatched.code, 0, unbatched.stderr);
     assert.match(unbatched.stdout, /^Batching of \S+: off$/m);
+  });
+
+  it('creates, shows, pauses, triggers and deletes a schedule', async () => {
+    const created = await cliJson<{ data: Schedule }>([
+      'schedules',
+      'create',
+      '--path',
+      '/cli-schedule',
+      '--cron',
+      '30 2 * * *',
+      '--timezone',
+      'Europe/Paris',
+      '--data',
+      '{"report": "nightly"}',
+      '--description',
+      'nightly report',
+    ]);
+    assert.equal(created.data.cron, '30 2 * * *');
+    assert.deepEqual(created.data.data, { report: 'nightly' });
+    const id = created.data.id;
+
+    const shown = await cli(['schedules', 'get', id]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^when: +cron "30 2 \* \* \*" Europe\/Paris$/m);
+    assert.match(shown.stdout, /^state: +active$/m);
+
+    const paused = await cli(['schedules', 'pause', id, '--note', 'quiet week']);
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match((await cli(['schedules', 'get', id])).stdout, /^note: +quiet week$/m);
+
+    const before = receiver.arrivals.filter((arrival) => arrival.path === '/cli-schedule').length;
+    assert.equal((await cli(['schedules', 'trigger', id])).code, 0);
+    await receiver.waitFor(before + 1, 15_000);
+    assert.match((await cli(['schedules', 'list'])).stdout, new RegExp(`^${id} +/cli-schedule +cron`, 'm'));
+
+    const deleted = await cli(['schedules', 'delete', id]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const gone = await cli(['schedules', 'get', id, '--json']);
+    assert.equal(gone.code, 4, gone.stderr);
+    assert.equal((JSON.parse(gone.stderr) as ErrorLine).error.code, 'not_found');
+    assert.equal((await cli(['schedules', 'create', '--path', '/x'])).code, 2, 'no --cron nor --interval');
   });
 
   it('takes the key from --api-key, ahead of the environment', async () => {

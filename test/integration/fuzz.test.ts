@@ -11,6 +11,7 @@ import {
 import { eventRequests, subscriptionRequests } from '../support/fuzz/fanout-requests';
 import { FUZZ_SOURCE, ingestionRequests } from '../support/fuzz/ingest-requests';
 import { checkAnswer, type FuzzRequest } from '../support/fuzz/fuzz-request';
+import { scheduleRequests } from '../support/fuzz/schedule-requests';
 import {
   bulkRequests,
   createHookRequests,
@@ -42,7 +43,7 @@ import { TestStack } from '../support/stack';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_250_917);
 assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, not "${process.env.FUZZ_SEED ?? ''}"`);
 
-/** Requests per family (`inputFree` per route): 1,050 in all, each family bounded in time as well. */
+/** Requests per family (`inputFree` per route): 1,210 in all, each family bounded in time as well. */
 const RUNS = {
   create: 150,
   list: 70,
@@ -54,6 +55,7 @@ const RUNS = {
   subscriptions: 80,
   events: 80,
   ingestion: 100,
+  schedules: 120,
   callbacks: 70,
   overview: 20,
   project: 40,
@@ -157,6 +159,8 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
   it('the event routes', () => checkAll(eventRequests(keys, realCursor), RUNS.events, injectAndCheck));
   it('the ingestion routes', () =>
     checkAll(ingestionRequests(keys, realCursor), RUNS.ingestion, injectAndCheck));
+  it('the schedule routes', () =>
+    checkAll(scheduleRequests(keys, realCursor), RUNS.schedules, injectAndCheck));
   it('POST /v1/callbacks/{token}/{kind}', () =>
     checkAll(callbackRequests(awaiting), RUNS.callbacks, injectAndCheck));
   it('GET /v1/overview', () => checkAll(overviewRequests(keys), RUNS.overview, injectAndCheck));
@@ -203,6 +207,10 @@ describe('fuzz: generated bad requests against every route', { timeout: 300_000 
     // Visibility lags a little behind a start: give a hook scheduled by mistake the time to show.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(await countHooks('HookProject = "paths" OR HookProject = "urls"'), 0);
+    for (const project of ['paths', 'urls']) {
+      const schedules = await stack.request(project, 'GET', '/v1/schedules');
+      assert.deepEqual(schedules.json(), { data: [], nextCursor: null }, 'no schedule was created');
+    }
     assert.equal(await countHooks('HookProject = "async"'), 2);
     assert.equal(await countHooks(`WorkflowType = 'ingestWorkflow'`), 0, 'no ingested event was kept');
     for (const project of ['paths', 'urls']) {

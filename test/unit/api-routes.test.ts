@@ -18,6 +18,8 @@ import type { FanoutStore } from '../../src/domain/fanout-store';
 import type { ProjectSettingsStore } from '../../src/domain/project-settings';
 import type { IngestStore } from '../../src/domain/ingest-store';
 import type { HookStore } from '../../src/domain/hook-store';
+import type { ScheduleDefinition, ScheduleView } from '../../src/domain/schedule';
+import type { ScheduleStore } from '../../src/domain/schedule-store';
 import type { NewHook } from '../../src/domain/new-hook';
 import { hashApiKey } from '../../src/security/api-keys';
 import { ServerSecret } from '../../src/security/server-secret';
@@ -105,6 +107,18 @@ class ScriptedStore {
     list: (...args) => this.call('listIngested', args),
     replay: (...args) => this.call('replayIngested', args),
   };
+
+  readonly schedules: ScheduleStore = {
+    create: (...args) => this.call('createSchedule', args),
+    get: (...args) => this.call('getSchedule', args),
+    list: (...args) => this.call('listSchedules', args),
+    update: (...args) => this.call('updateSchedule', args),
+    pause: (...args) => this.call('pauseSchedule', args),
+    resume: (...args) => this.call('resumeSchedule', args),
+    trigger: (...args) => this.call('triggerSchedule', args),
+    backfill: (...args) => this.call('backfillSchedule', args),
+    delete: (...args) => this.call('deleteSchedule', args),
+  };
 }
 
 function hookState(overrides: Partial<HookState> = {}): HookState {
@@ -148,6 +162,7 @@ describe('API routes over the store interfaces', () => {
       fanout: scripted.fanout,
       projectSettings: scripted.projectSettings,
       ingest: scripted.ingest,
+      schedules: scripted.schedules,
       projects: config.projects,
       callbackTokens: secret,
       logger: false,
@@ -193,6 +208,68 @@ describe('API routes over the store interfaces', () => {
       { key: 'order-1', request: { path: '/orders', postIn: '1h' } },
       'the request as sent, so that fingerprints stay what they were for hooks already scheduled',
     );
+  });
+
+  it('turns a schedule request into its definition, with the defaults the API documents', async () => {
+    const view = (definition: ScheduleDefinition): ScheduleView => ({
+      ...definition,
+      id: `sch_${'b'.repeat(24)}`,
+      paused: false,
+      nextRunTimes: [],
+      recentRuns: [],
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    scripted.outcome = () => view(scripted.calls[0]?.args[2] as ScheduleDefinition);
+    const response = await send('POST', '/v1/schedules', {
+      path: '/nightly',
+      cron: '30 2 * * *',
+      startAt: '2030-01-01T01:00:00+01:00',
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    const [projectId, scheduleId, definition] = scripted.calls[0]?.args as [
+      string,
+      string,
+      ScheduleDefinition,
+    ];
+    assert.equal(projectId, 'shop');
+    assert.match(scheduleId, /^sch_[0-9a-f]{24}$/);
+    assert.deepEqual(definition, {
+      target: { path: '/nightly' },
+      data: null,
+      timing: { cron: '30 2 * * *' },
+      timezone: 'UTC',
+      startAt: '2030-01-01T00:00:00.000Z',
+      overlap: 'skip',
+    });
+    const body = response.json<{ data: Record<string, unknown> }>().data;
+    assert.equal(body.path, '/nightly');
+    assert.equal(body.cron, '30 2 * * *');
+    assert.equal(body.target, undefined, 'target and timing are flat on the wire');
+  });
+
+  it('answers a bad schedule request or id without asking the store', async () => {
+    assertApiError(await send('POST', '/v1/schedules', { path: '/x', cron: '0 0 30 2 *' }), {
+      status: 400,
+      code: 'validation_failed',
+      brokenFields: ['cron'],
+    });
+    assertApiError(
+      await send('POST', '/v1/schedules', { url: 'https://elsewhere.example/', interval: '1h' }),
+      {
+        status: 403,
+        code: 'url_not_allowed',
+      },
+    );
+    assertApiError(await send('POST', '/v1/schedules/sch_nope/trigger'), { status: 404, code: 'not_found' });
+    assertApiError(
+      await send('POST', `/v1/schedules/sch_${'c'.repeat(24)}/backfill`, {
+        from: '2030-01-01T00:00:00Z',
+        to: '2030-01-09T00:00:00Z',
+      }),
+      { status: 400, code: 'validation_failed', brokenFields: ['to'] },
+    );
+    assert.equal(scripted.calls.length, 0);
   });
 
   it('refuses a free URL for a project without allowUrlTargets with 403, and schedules nothing', async () => {

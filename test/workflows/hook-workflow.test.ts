@@ -129,6 +129,8 @@ describe('hook workflow', { concurrency: true }, () => {
           // What the activity needs to hand the hook to its endpoint, should that hold it.
           workflowId: hook.workflowId,
           dueAt: hook.input.postAt,
+          // A sync hook may go in its endpoint's batch, should the endpoint batch.
+          batchable: true,
         },
       ]);
       assert.deepEqual(hook.metricCalls(), [

@@ -64,6 +64,13 @@ const EXPECTED_ENDPOINT_BATCH_SHAPES = ['endpoint-batching', 'endpoint-batch', '
 /** A project's settings workflow runs as long as the project (record-project-settings-histories.ts). */
 const PROJECT_SETTINGS_VERSIONS = ['2026-11-25-project-settings'];
 const EXPECTED_PROJECT_SETTINGS_SHAPES = ['project-settings'];
+/**
+ * A schedule's run, started by its Temporal Schedule, may be retrying its activity when new code is
+ * deployed, and the hook it made is an ordinary hook that records the schedule
+ * (record-schedule-histories.ts).
+ */
+const SCHEDULE_VERSIONS = ['2026-11-25-schedules'];
+const EXPECTED_SCHEDULE_SHAPES = ['schedule-run', 'scheduled-hook'];
 const EXPECTED_BATCHING_SHAPES = [
   'batch-retried',
   'batched-hook-retried',
@@ -106,6 +113,7 @@ const ALL_VERSIONS = [
   ...ENDPOINT_BATCH_VERSIONS,
   ...PROJECT_SETTINGS_VERSIONS,
   ...INGESTION_VERSIONS,
+  ...SCHEDULE_VERSIONS,
 ];
 const fixtures = ALL_VERSIONS.flatMap((version) => {
   const folder = path.join(HISTORIES_DIR, version);
@@ -173,6 +181,7 @@ describe('hook workflow replay', () => {
         [ENDPOINT_BATCH_VERSIONS, EXPECTED_ENDPOINT_BATCH_SHAPES],
         [PROJECT_SETTINGS_VERSIONS, EXPECTED_PROJECT_SETTINGS_SHAPES],
         [INGESTION_VERSIONS, EXPECTED_INGESTION_SHAPES],
+        [SCHEDULE_VERSIONS, EXPECTED_SCHEDULE_SHAPES],
       ] as const
     )
       .flatMap(([versions, shapes]) =>

@@ -2,6 +2,9 @@ import type { ProjectConfig } from '../../config/schema';
 import { ENDPOINT_ID_PATTERN } from '../../domain/endpoint-grouping';
 import { EVENT_ID_PATTERN } from '../../domain/event-ids';
 import { HOOK_ID_PATTERN } from '../../domain/hook-ids';
+import { resolveTarget } from '../../domain/new-hook';
+import { SCHEDULE_ID_PATTERN } from '../../domain/schedule';
+import type { SubscriptionTarget } from '../../domain/subscription';
 import { SUBSCRIPTION_ID_PATTERN } from '../../domain/subscription';
 import { ApiError } from '../errors';
 
@@ -23,6 +26,22 @@ export function knownEndpointId(id: string): string {
 export function knownSubscriptionId(id: string): string {
   if (!SUBSCRIPTION_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'subscription not found');
   return id;
+}
+
+export function knownScheduleId(id: string): string {
+  if (!SCHEDULE_ID_PATTERN.test(id)) throw new ApiError(404, 'not_found', 'schedule not found');
+  return id;
+}
+
+/**
+ * The target a subscription's or schedule's body names, under the same rules as a hook's (403 or 400
+ * where the project refuses it).
+ */
+export function checkedTarget(
+  project: ProjectConfig,
+  body: { path?: string; url?: string },
+): SubscriptionTarget {
+  return resolveTarget(project, body).target;
 }
 
 export function knownEventId(id: string): string {

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ProjectConfig } from '../../config/schema';
 import { newSubscriptionId } from '../../domain/event-ids';
 import type { SubscriptionStore } from '../../domain/fanout-store';
-import { resolveTarget } from '../../domain/new-hook';
-import type { Subscription, SubscriptionTarget } from '../../domain/subscription';
+import type { Subscription } from '../../domain/subscription';
 import {
   createSubscriptionBodySchema,
   subscriptionEnvelopeSchema,
@@ -12,7 +10,7 @@ import {
   updateSubscriptionBodySchema,
 } from '../fanout-schemas';
 import { errorSchema } from '../schemas';
-import { knownSubscriptionId, security } from './route-helpers';
+import { checkedTarget, knownSubscriptionId, security } from './route-helpers';
 
 export interface SubscriptionRoutesOptions {
   subscriptions: SubscriptionStore;
@@ -23,11 +21,6 @@ const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
 /** A subscription as the API shows it: its target as a hook's, `path` or `url`. */
 function subscriptionView({ projectId: _projectId, target, ...subscription }: Subscription) {
   return { ...subscription, ...target };
-}
-
-/** The target a body names, under the same rules as a hook's (403 or 400 where the project refuses it). */
-function checkedTarget(project: ProjectConfig, body: { path?: string; url?: string }): SubscriptionTarget {
-  return resolveTarget(project, body).target;
 }
 
 /** Subscriptions: which events a project's receivers get, each event becoming one hook per match. */

@@ -280,7 +280,7 @@ const endpointSettings: Arbitrary<Fields> = withFaults([
 );
 
 /** The body of a pause or resume: none at all, or JSON with an optional note of 1 to 500 characters. */
-interface StateChangeBody {
+export interface StateChangeBody {
   payload?: string;
   fields: Fields;
 }
@@ -299,7 +299,7 @@ const notes: Part = optional(
   ),
 );
 
-const stateChangeBodies: Arbitrary<StateChangeBody> = fc.oneof(
+export const stateChangeBodies: Arbitrary<StateChangeBody> = fc.oneof(
   fc.constant({ fields: NO_FIELDS }),
   fc.constant({ payload: 'null', fields: NO_FIELDS }),
   {

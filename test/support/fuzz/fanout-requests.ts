@@ -90,33 +90,71 @@ const patternLists: Part = field(
   badPatternLists,
 );
 
-/** `POST /v1/subscriptions`: bodies with one or two faults only, so that nothing is ever subscribed. */
-const createSubscriptions = (keys: ProjectKeys): Arbitrary<FuzzRequest> =>
+/** `POST <url>` with bodies of one or two faults only, so that nothing is ever created. */
+export const faultyCreates = (
+  keys: ProjectKeys,
+  url: string,
+  parts: readonly Part[],
+): Arbitrary<FuzzRequest> =>
   fc
     .tuple(
       anyKey(keys),
-      withFaults([targets, patternLists, filters, descriptions, enabledFlags, onlyWrong(unknownKeys)]).filter(
-        (body) => body.broken.length > 0,
-      ),
+      withFaults(parts).filter((body) => body.broken.length > 0),
     )
     .map(([key, body]) => ({
-      operation: 'POST /v1/subscriptions',
+      operation: `POST ${url}`,
       method: 'POST',
-      url: '/v1/subscriptions',
+      url,
       headers: authed(key, JSON_HEADERS),
       payload: JSON.stringify(body.value),
       expected: validationOr(body, { status: 201 }),
     }));
 
 /** A PATCH body: any fields, valid or not; an empty one is wrong as a whole. */
-const subscriptionChanges: Arbitrary<Fields> = withFaults([
+export const changeBodies = (parts: readonly Part[]): Arbitrary<Fields> =>
+  withFaults(parts).map((body) =>
+    Object.keys(body.value).length > 0 ? body : { ...body, broken: ['body'] },
+  );
+
+/**
+ * `<method> <collection>/{id}<suffix>` with a body, on ids of `ids`' shape that no record has: 404 unless
+ * the router, the params or the body refuse it first.
+ */
+export const bodiesById = (
+  keys: ProjectKeys,
+  method: HTTPMethods,
+  collection: string,
+  suffix: string,
+  ids: Arbitrary<string>,
+  bodies: Arbitrary<Fields>,
+): Arbitrary<FuzzRequest> =>
+  fc.tuple(anyKey(keys), pathIds(ids), bodies).map(([key, id, body]) => ({
+    operation: `${method} ${collection}/{id}${suffix}`,
+    method,
+    url: `${collection}/${id.raw}${suffix}`,
+    headers: authed(key, JSON_HEADERS),
+    payload: JSON.stringify(body.value),
+    expected: byIdAnswer(id, body),
+  }));
+
+const createSubscriptions = (keys: ProjectKeys) =>
+  faultyCreates(keys, '/v1/subscriptions', [
+    targets,
+    patternLists,
+    filters,
+    descriptions,
+    enabledFlags,
+    onlyWrong(unknownKeys),
+  ]);
+
+const subscriptionChanges = changeBodies([
   optional(pathField),
   optional(patternLists),
   filters,
   descriptions,
   enabledFlags,
   onlyWrong(unknownKeys),
-]).map((body) => (Object.keys(body.value).length > 0 ? body : { ...body, broken: ['body'] }));
+]);
 
 const subscriptionIds = hexIds('sub_', 24);
 
@@ -143,16 +181,7 @@ export const subscriptionRequests = (keys: ProjectKeys): Arbitrary<FuzzRequest> 
       headers: authed(key),
       expected: byIdAnswer(id, NO_FIELDS),
     }));
-  const change = fc
-    .tuple(anyKey(keys), pathIds(subscriptionIds), subscriptionChanges)
-    .map(([key, id, body]): FuzzRequest => ({
-      operation: 'PATCH /v1/subscriptions/{id}',
-      method: 'PATCH',
-      url: `/v1/subscriptions/${id.raw}`,
-      headers: authed(key, JSON_HEADERS),
-      payload: JSON.stringify(body.value),
-      expected: byIdAnswer(id, body),
-    }));
+  const change = bodiesById(keys, 'PATCH', '/v1/subscriptions', '', subscriptionIds, subscriptionChanges);
   return fc.oneof(
     list,
     byId,

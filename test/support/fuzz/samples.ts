@@ -240,7 +240,7 @@ const invalidPostIns: Arbitrary<unknown> = fc.oneof(
 );
 
 /** An instant between 1970 and 2099, in RFC 3339 with "Z" or an offset, milliseconds or not. */
-const validInstants: Arbitrary<string> = fc
+export const validInstants: Arbitrary<string> = fc
   .tuple(
     fc.date({
       min: new Date('1970-01-01T00:00:00Z'),
@@ -259,7 +259,7 @@ const validInstants: Arbitrary<string> = fc
   });
 
 /** Impossible dates and times, leap seconds, missing offsets, other formats. */
-const invalidInstants: Arbitrary<string> = fc.constantFrom(
+export const invalidInstants: Arbitrary<string> = fc.constantFrom(
   '2030-02-30T00:00:00Z',
   '2031-02-29T00:00:00Z',
   '2030-13-01T00:00:00Z',
@@ -329,7 +329,7 @@ const invalidTimeZones: Arbitrary<unknown> = fc.oneof(
 const postIns = field('postIn', validPostIns, invalidPostIns);
 const postAts = field('postAt', validInstants, fc.oneof(invalidInstants, wrongTypes));
 const localTimes = field('postAtLocal', validLocalTimes, invalidLocalTimes);
-const timeZones = field('timezone', validTimeZones, invalidTimeZones);
+export const timeZones = field('timezone', validTimeZones, invalidTimeZones);
 
 const DUE_TIME_FIELDS = ['postIn', 'postAt', 'postAtLocal', 'timezone'];
 
