@@ -4,14 +4,18 @@ import type { BatchSizing } from '../domain/batch';
 import type { HoldingState } from '../domain/delivery';
 import { type FlowLimits, hasFlowLimits } from '../domain/flow-limits';
 import { type ProjectSettings, projectEndpointLimits } from '../domain/project-settings';
-import { allProjectSettings } from '../temporal/project-settings-store';
-import { heldEndpointsQuery } from '../temporal/visibility-query';
+import { endpointGateQuery } from '../temporal/visibility-query';
 import {
   endpointBatchesOf,
   endpointBatchingOfMemo,
   endpointFlowOf,
   endpointStateOf,
 } from '../workflows/endpoint-record';
+import {
+  PROJECT_SETTINGS_WORKFLOW_TYPE,
+  projectOfSettingsWorkflow,
+  projectSettingsOfMemo,
+} from '../workflows/project-settings-record';
 
 /** What a worker knows of an endpoint: it holds its hooks (and why), or it is open although its project limits endpoints. */
 export type GateState = HoldingState | 'open';
@@ -115,16 +119,25 @@ export class EndpointGate {
 
   private async refresh(): Promise<void> {
     try {
-      this.projectSettings = await allProjectSettings(this.client);
-      // In a project whose endpoints are limited by default, the open ones must be known too.
+      // In a project whose endpoints are limited by default, the open ones must be known too. Which
+      // projects those are comes from the settings the last refresh read: a change through the API
+      // reaches the project's endpoints directly, so this list only has to catch up within a second.
       const projectsWithLimits = [...this.options.configuredLimits.keys()].filter((projectId) => {
         const limits = this.projectLimitsOf(projectId);
         return limits !== undefined && hasFlowLimits(limits);
       });
       const states = new Map<string, GateState>();
       const batching = new Map<string, BatchSizing>();
-      const query = heldEndpointsQuery(projectsWithLimits);
+      const projectSettings = new Map<string, ProjectSettings>();
+      const query = endpointGateQuery(projectsWithLimits);
       for await (const execution of this.client.workflow.list({ query })) {
+        if (execution.type === PROJECT_SETTINGS_WORKFLOW_TYPE) {
+          projectSettings.set(
+            projectOfSettingsWorkflow(execution.workflowId),
+            projectSettingsOfMemo(execution.memo),
+          );
+          continue;
+        }
         const state = endpointStateOf(execution.typedSearchAttributes);
         const flow = endpointFlowOf(execution.typedSearchAttributes);
         if (state === 'paused' || state === 'disabled') states.set(execution.workflowId, state);
@@ -136,6 +149,7 @@ export class EndpointGate {
       }
       this.states = states;
       this.batching = batching;
+      this.projectSettings = projectSettings;
     } catch (error) {
       // The last known states stay in force until Temporal answers again.
       this.options.logger.warn({ err: error }, 'could not read which endpoints are paused or limited');

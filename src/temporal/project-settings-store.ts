@@ -19,7 +19,6 @@ import { endpointReportsSignal, INVALID_ENDPOINT_SETTINGS } from '../workflows/e
 import { changeProjectSettingsUpdate } from '../workflows/project-settings-messages';
 import {
   PROJECT_SETTINGS_WORKFLOW_TYPE,
-  projectOfSettingsWorkflow,
   projectSettingsOfMemo,
   projectSettingsWorkflowId,
 } from '../workflows/project-settings-record';
@@ -102,14 +101,4 @@ export function temporalProjectSettingsStore(
       return settings;
     },
   };
-}
-
-/** What every worker reads once a second: the API-set settings of every project that has any. */
-export async function allProjectSettings(client: Client): Promise<Map<string, ProjectSettings>> {
-  const settings = new Map<string, ProjectSettings>();
-  const query = `WorkflowType = '${PROJECT_SETTINGS_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
-  for await (const execution of client.workflow.list({ query })) {
-    settings.set(projectOfSettingsWorkflow(execution.workflowId), projectSettingsOfMemo(execution.memo));
-  }
-  return settings;
 }

@@ -5,6 +5,7 @@ import { ENDPOINT_ATTRIBUTE_NAMES as E } from '../workflows/endpoint-record';
 import { EVENT_ATTRIBUTE_NAMES as V } from '../workflows/event-record';
 import { SEARCH_ATTRIBUTE_NAMES as A } from '../workflows/hook-record';
 import { ingestWorkflowId } from '../workflows/ingest-record';
+import { PROJECT_SETTINGS_WORKFLOW_TYPE } from '../workflows/project-settings-record';
 
 /**
  * Temporal visibility queries over hooks. Every query hookrelay sends to visibility is built here, from
@@ -42,16 +43,18 @@ export function overdueHooksQuery(now: Date, projectId?: string): string {
 }
 
 /**
- * The current run of every endpoint that holds its hooks (paused, disabled, limited) or batches them, in
- * every project; and in projects whose endpoints are limited by default, the open ones.
+ * What each worker's endpoint gate reads once a second, in one query: the current run of every endpoint
+ * that holds its hooks (paused, disabled, limited) or batches them, in every project, and in projects
+ * whose endpoints are limited by default the open ones too; and every project's settings workflow.
  */
-export function heldEndpointsQuery(projectsWithLimits: readonly string[] = []): string {
+export function endpointGateQuery(projectsWithLimits: readonly string[] = []): string {
   const gated = [`${E.state} IN ('paused', 'disabled')`, `${E.flow} = 'limited'`, `${E.batch} = true`];
   // In a project whose endpoints are limited by default, the few that are not must be known too.
   if (projectsWithLimits.length > 0) {
     gated.push(`(${E.flow} = 'open' AND ${E.project} IN (${projectsWithLimits.map(literal).join(', ')}))`);
   }
-  return `WorkflowType = 'endpointWorkflow' AND ExecutionStatus = 'Running' AND (${gated.join(' OR ')})`;
+  const endpoints = `WorkflowType = 'endpointWorkflow' AND (${gated.join(' OR ')})`;
+  return `ExecutionStatus = 'Running' AND ((${endpoints}) OR WorkflowType = '${PROJECT_SETTINGS_WORKFLOW_TYPE}')`;
 }
 
 /** One project's endpoints (the current run of each), optionally in some states or health only. */
